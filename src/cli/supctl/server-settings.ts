@@ -1,0 +1,156 @@
+/**
+ * Which server supctl talks to, and as whom, found as supervisorctl finds it: -s/-u/-p, then
+ * SUPCTL_SERVERURL, then the config's [supervisorctl] serverurl/username/password, then (supd's
+ * addition) its [unix_http_server] file or [inet_http_server] port, else http://localhost:9001.
+ * Reads only those sections with a minimal INI reader (%(here)s and %(ENV_X)s expanded), so no
+ * full config load is paid for on every `supctl status`. findConfigFile is the only effect.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+
+/** Searched in this order when -c is not given. */
+export const CONFIG_SEARCH_PATHS = [
+  'supd.conf',
+  'etc/supd.conf',
+  '/etc/supd/supd.conf',
+  'supervisord.conf',
+  '/etc/supervisord.conf',
+  '/etc/supervisor/supervisord.conf',
+] as const;
+
+export const DEFAULT_SERVER_URL = 'http://localhost:9001';
+
+export interface ServerSettings {
+  readonly serverUrl: string;
+  readonly username: string | null;
+  readonly password: string | null;
+}
+
+export interface ServerOverrides {
+  readonly serverUrl: string | null;
+  readonly username: string | null;
+  readonly password: string | null;
+}
+
+/** A problem the user can fix (missing -c file, unreadable config): one line, exit 2. */
+export class SettingsError extends Error {
+  override readonly name = 'SettingsError';
+}
+
+/** The first config file that exists, relative paths taken from `cwd`; null when there is none. */
+export function findConfigFile(cwd: string, exists: (path: string) => boolean = existsSync): string | null {
+  for (const candidate of CONFIG_SEARCH_PATHS) {
+    const path = resolve(cwd, candidate);
+    if (exists(path)) return path;
+  }
+  return null;
+}
+
+/** Reads the config file (given with -c, or found) and resolves the server settings. */
+export function loadServerSettings(
+  overrides: ServerOverrides,
+  configFile: string | null,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): ServerSettings {
+  const file = configFile === null ? findConfigFile(cwd) : resolve(cwd, configFile);
+  let text: string | null = null;
+  if (file !== null) {
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new SettingsError(`could not read config file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    }
+  }
+  return resolveServerSettings(overrides, text === null || file === null ? null : { file, text }, env);
+}
+
+/** Pure: the settings from the command line, the environment and the config text. */
+export function resolveServerSettings(
+  overrides: ServerOverrides,
+  config: { readonly file: string; readonly text: string } | null,
+  env: NodeJS.ProcessEnv,
+): ServerSettings {
+  const sections = config === null ? new Map<string, Map<string, string>>() : readSections(config.text, dirname(config.file), env);
+  const ctl = sections.get('supervisorctl');
+  const unix = sections.get('unix_http_server');
+  const inet = sections.get('inet_http_server');
+
+  let fromConfig: ServerSettings | null = null;
+  if (ctl?.get('serverurl') !== undefined) {
+    fromConfig = { serverUrl: normalizeUrl(ctl.get('serverurl') as string, config?.file), username: ctl.get('username') ?? null, password: ctl.get('password') ?? null };
+  } else if (unix?.get('file') !== undefined) {
+    fromConfig = {
+      serverUrl: `unix://${resolve(dirname(config?.file ?? '/'), unix.get('file') as string)}`,
+      username: ctl?.get('username') ?? unix.get('username') ?? null,
+      password: ctl?.get('password') ?? unix.get('password') ?? null,
+    };
+  } else if (inet?.get('port') !== undefined) {
+    const port = inet.get('port') as string;
+    const hostPort = port.includes(':') ? port.replace(/^(\*|0\.0\.0\.0)?:/, 'localhost:') : `localhost:${port}`;
+    fromConfig = {
+      serverUrl: `http://${hostPort}`,
+      username: ctl?.get('username') ?? inet.get('username') ?? null,
+      password: ctl?.get('password') ?? inet.get('password') ?? null,
+    };
+  } else if (ctl !== undefined) {
+    fromConfig = { serverUrl: DEFAULT_SERVER_URL, username: ctl.get('username') ?? null, password: ctl.get('password') ?? null };
+  }
+
+  const envUrl = env.SUPCTL_SERVERURL !== undefined && env.SUPCTL_SERVERURL !== '' ? env.SUPCTL_SERVERURL : null;
+  const serverUrl = overrides.serverUrl ?? envUrl ?? fromConfig?.serverUrl ?? DEFAULT_SERVER_URL;
+  return {
+    serverUrl: normalizeUrl(serverUrl, undefined),
+    username: overrides.username ?? fromConfig?.username ?? null,
+    password: overrides.password ?? fromConfig?.password ?? null,
+  };
+}
+
+/** supervisorctl makes a unix:// path absolute (options.py read_config normalize_path). */
+function normalizeUrl(url: string, configFile: string | undefined): string {
+  if (!url.startsWith('unix://')) return url;
+  return `unix://${resolve(configFile === undefined ? process.cwd() : dirname(configFile), url.slice('unix://'.length))}`;
+}
+
+/**
+ * The few sections supctl needs, read as Python's RawConfigParser reads them: `key = value` or
+ * `key: value`, `;`/`#` comments (inline ones after whitespace), indented continuation lines.
+ */
+export function readSections(text: string, here: string, env: NodeJS.ProcessEnv): Map<string, Map<string, string>> {
+  const sections = new Map<string, Map<string, string>>();
+  let current: Map<string, string> | null = null;
+  let lastKey: string | null = null;
+  for (const rawLine of text.split(/\r?\n/)) {
+    if (/^\s*([;#]|$)/.test(rawLine)) continue;
+    const line = rawLine.replace(/\s[;#].*$/, '');
+    if (/^\s/.test(line) && current !== null && lastKey !== null) {
+      current.set(lastKey, `${current.get(lastKey) ?? ''}\n${line.trim()}`);
+      continue;
+    }
+    const header = /^\[([^\]]+)\]/.exec(line);
+    if (header !== null) {
+      const name = (header[1] as string).trim();
+      current = sections.get(name) ?? new Map<string, string>();
+      sections.set(name, current);
+      lastKey = null;
+      continue;
+    }
+    const pair = /^([^=:]+?)\s*[=:]\s*(.*)$/.exec(line);
+    if (pair === null || current === null) continue;
+    lastKey = (pair[1] as string).trim().toLowerCase();
+    current.set(lastKey, (pair[2] as string).trim());
+  }
+  for (const section of sections.values()) {
+    for (const [key, value] of section) section.set(key, expand(value, here, env));
+  }
+  return sections;
+}
+
+function expand(value: string, here: string, env: NodeJS.ProcessEnv): string {
+  return value.replace(/%%|%\(([^)]+)\)s/g, (whole, name?: string) => {
+    if (name === undefined) return '%';
+    if (name === 'here') return here;
+    if (name.startsWith('ENV_')) return env[name.slice(4)] ?? whole;
+    return whole;
+  });
+}

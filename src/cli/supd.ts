@@ -1,0 +1,160 @@
+#!/usr/bin/env node
+/**
+ * `supd`: the composition root. Parses the command line, finds and loads the config (exit 2 on
+ * any config error, before anything starts), then wires the daemon to the control plane, child
+ * logs and events. Exit codes are documented in docs/supd.md.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import yargs from 'yargs';
+import { formatCheckReport } from '../config/check-report.js';
+import { findConfigFile } from '../config/config-search.js';
+import { loadConfig } from '../config/load.js';
+import type { SupdConfig } from '../config/types.js';
+import { Daemon } from '../daemon/daemon.js';
+import { attachEvents } from '../daemon/events-wiring.js';
+import { createDaemonPort, type PortExtensions } from '../daemon/rpc-port.js';
+import { RpcServerError, startRpcServers, type RpcServers } from '../rpc/http-server.js';
+import { createSupdLog } from '../daemon/supd-log.js';
+import { nodeConfigFiles } from '../os/config-files.js';
+import { dropPrivileges, resolveOwner } from '../os/users.js';
+
+/** supd's exit codes (docs/supd.md). */
+export const EXIT = { OK: 0, RUNTIME: 1, USAGE_OR_CONFIG: 2 } as const;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+type Loaded = { ok: true; config: SupdConfig; warnings: string[] } | { ok: false; errors: string[]; warnings: string[] };
+
+function load(file: string): Loaded {
+  const result = loadConfig(file, nodeConfigFiles, process.env, hostname());
+  const warnings = result.warnings.map((w) => w.message);
+  if (!result.ok) return { ok: false, errors: result.errors.map((e) => e.message), warnings };
+  return { ok: true, config: result.config, warnings };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const args = await yargs(argv)
+    .scriptName('supd')
+    .usage('$0 [-c FILE] [--check]\n\nA supervisord-compatible process supervisor, built to be PID 1 of a container.')
+    .option('configuration', { alias: 'c', type: 'string', describe: 'config file (default: searched as supervisord does)' })
+    .option('check', { type: 'boolean', default: false, describe: 'validate the config, print the effective programs, exit 0 or 2' })
+    .option('nodaemon', { alias: 'n', type: 'boolean', describe: 'accepted for supervisord compatibility; supd always runs in the foreground' })
+    .option('loglevel', { alias: 'e', type: 'string', describe: 'override [supervisord] loglevel' })
+    .option('logfile', { alias: 'l', type: 'string', describe: 'override [supervisord] logfile' })
+    .version(version())
+    .alias('version', 'v')
+    .help()
+    .alias('help', 'h')
+    .strict()
+    .fail((message, error) => {
+      throw error ?? new UsageError(message);
+    })
+    .parseAsync();
+
+  const file = args.configuration !== undefined ? resolve(args.configuration) : findConfigFile(existsSync, process.cwd());
+  if (file === null) {
+    process.stderr.write(
+      'supd: no config file found (looked for ./supd.conf, ./etc/supd.conf, /etc/supd/supd.conf, ./supervisord.conf, /etc/supervisord.conf, /etc/supervisor/supervisord.conf); use -c FILE\n',
+    );
+    return EXIT.USAGE_OR_CONFIG;
+  }
+  const loaded = load(file);
+  for (const warning of loaded.warnings) process.stderr.write(`supd: warning: ${warning}\n`);
+  if (!loaded.ok) {
+    for (const error of loaded.errors) process.stderr.write(`supd: ${error}\n`);
+    return EXIT.USAGE_OR_CONFIG;
+  }
+  let config = loaded.config;
+  if (args.check) {
+    process.stdout.write(formatCheckReport(config));
+    return EXIT.OK;
+  }
+  const overrides = {
+    ...(args.loglevel !== undefined ? { loglevel: args.loglevel as SupdConfig['supervisord']['loglevel'] } : {}),
+    ...(args.logfile !== undefined ? { logfile: resolve(args.logfile) } : {}),
+  };
+  config = { ...config, supervisord: { ...config.supervisord, ...overrides } };
+
+  if (config.supervisord.user !== null) {
+    const dropped = dropPrivileges(config.supervisord.user);
+    if (!dropped.ok) {
+      process.stderr.write(`supd: ${file}: [supervisord] user=${config.supervisord.user}: ${dropped.reason}\n`);
+      return EXIT.USAGE_OR_CONFIG;
+    }
+  }
+  // [supervisord] environment= is supd's own environment, so children and %(ENV_x)s see it.
+  Object.assign(process.env, config.supervisord.environment);
+
+  const log = createSupdLog({
+    level: config.supervisord.loglevel,
+    logfile: config.supervisord.logfile,
+    isTerminal: process.stdout.isTTY === true,
+    silent: config.supervisord.silent,
+  });
+  for (const warning of loaded.warnings) log.logger.warn(warning);
+
+  const daemon = new Daemon({
+    config,
+    log,
+    reloadConfig: () => {
+      const again = load(file);
+      for (const warning of again.warnings) log.logger.warn(warning);
+      return again.ok ? { ok: true, config: again.config } : { ok: false, errors: again.errors };
+    },
+  });
+  const events = attachEvents(daemon);
+  try {
+    const servers = await startControlPlane(daemon, config, version(), {
+      sendRemoteCommEvent: (type, data) => events.publish({ type: 'REMOTE_COMMUNICATION', remote_type: type, data }),
+    });
+    if (servers !== null) daemon.addCloser(() => servers.close());
+  } catch (error) {
+    if (!(error instanceof RpcServerError)) throw error;
+    log.logger.fatal(error.message);
+    process.stderr.write(`supd: ${error.message}\n`);
+    await log.close();
+    return EXIT.RUNTIME;
+  }
+  daemon.start();
+  return new Promise<number>(() => undefined); // supd runs until a signal shuts it down
+}
+
+class UsageError extends Error {}
+
+/** The XML-RPC servers of [unix_http_server] and [inet_http_server], started before any program. */
+async function startControlPlane(
+  daemon: Daemon,
+  config: SupdConfig,
+  supdVersion: string,
+  extensions: PortExtensions,
+): Promise<RpcServers | null> {
+  const { unixHttpServer: unix, inetHttpServer: inet } = config;
+  if (unix === null && inet === null) return null;
+  const logger = daemon.logger;
+  return startRpcServers({
+    port: createDaemonPort(daemon, supdVersion, extensions),
+    unix:
+      unix === null
+        ? null
+        : { file: unix.file, chmod: unix.chmod, chown: resolveOwner(unix.chown), username: unix.username, password: unix.password },
+    inet: inet === null ? null : { host: inet.host, port: inet.port, username: inet.username, password: inet.password },
+    log: (level, message) => logger[level](message),
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`supd: ${error.message}\nTry 'supd --help'.\n`);
+      process.exit(EXIT.USAGE_OR_CONFIG);
+    }
+    process.stderr.write(`supd: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(EXIT.RUNTIME);
+  },
+);

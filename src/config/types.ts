@@ -1,0 +1,140 @@
+/**
+ * The typed result of reading a supervisord-dialect config: what every other layer consumes.
+ * Pure data, no behaviour. Units are explicit: user seconds are converted to milliseconds at the
+ * config edge (validate.ts), so nothing downstream multiplies by 1000.
+ */
+
+/** Where a value or section came from, so every error can point at file:line [section]. */
+export interface Origin {
+  readonly file: string;
+  readonly line: number;
+  readonly section: string;
+}
+
+/** supervisord's autorestart: true, false or unexpected (exit code not in exitcodes). */
+export type Autorestart = 'true' | 'false' | 'unexpected';
+
+/** A signal name without the SIG prefix, upper case, as supervisord prints it ("TERM", "HUP"). */
+export type SignalName = string;
+
+/**
+ * Where one stream of a child's output goes. `file` is null for NONE; 'AUTO' is resolved into a
+ * path under childlogdir by the logs layer, not here.
+ */
+export interface StreamLogSettings {
+  readonly logfile: string | null | 'AUTO';
+  readonly logfileMaxBytes: number;
+  readonly logfileBackups: number;
+  readonly captureMaxBytes: number;
+  readonly eventsEnabled: boolean;
+  readonly syslog: boolean;
+}
+
+/** One process after numprocs expansion: everything supd needs to run it. */
+export interface ProcessConfig {
+  /** process_name after expansion, e.g. "web_00". */
+  readonly name: string;
+  /** The [program:x] (or [eventlistener:x]) section name x. */
+  readonly programName: string;
+  /** The group this process belongs to: the program's own name, or a [group:g] that lists it. */
+  readonly groupName: string;
+  readonly processNum: number;
+  readonly numprocs: number;
+  /** The command after %-expansion; split into argv by the spawner, as supervisord does with shlex. */
+  readonly command: string;
+  readonly priority: number;
+  readonly autostart: boolean;
+  readonly startSecs: number;
+  readonly startRetries: number;
+  readonly autorestart: Autorestart;
+  readonly exitCodes: readonly number[];
+  readonly stopSignal: SignalName;
+  readonly stopWaitMs: number;
+  readonly stopAsGroup: boolean;
+  readonly killAsGroup: boolean;
+  readonly user: string | null;
+  readonly redirectStderr: boolean;
+  readonly stdout: StreamLogSettings;
+  readonly stderr: StreamLogSettings;
+  /** Only the program's own environment= pairs; the spawner layers them over supd's env. */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly directory: string | null;
+  /** Octal umask as a number, or null to inherit supd's. */
+  readonly umask: number | null;
+  readonly serverUrl: string | null;
+  readonly origin: Origin;
+}
+
+export interface EventListenerSettings {
+  readonly events: readonly string[];
+  readonly bufferSize: number;
+  readonly resultHandler: string;
+}
+
+/** A process group as supervisord has them: one per [program:x], or one per [group:g]. */
+export interface GroupConfig {
+  readonly name: string;
+  readonly kind: 'program' | 'eventlistener';
+  readonly priority: number;
+  readonly processes: readonly ProcessConfig[];
+  /** Present when kind is 'eventlistener'. */
+  readonly eventListener?: EventListenerSettings;
+  readonly origin: Origin;
+}
+
+export interface SupervisordSettings {
+  readonly logfile: string | null;
+  readonly logfileMaxBytes: number;
+  readonly logfileBackups: number;
+  readonly loglevel: 'critical' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'blather';
+  readonly pidfile: string | null;
+  readonly nodaemon: boolean;
+  readonly minfds: number;
+  readonly minprocs: number;
+  readonly umask: number;
+  readonly user: string | null;
+  readonly directory: string | null;
+  readonly identifier: string;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly childlogdir: string;
+  readonly stripAnsi: boolean;
+  readonly nocleanup: boolean;
+  readonly silent: boolean;
+  /** supd extension: signals forwarded to every running program (e.g. ["USR1", "WINCH"]). */
+  readonly forwardSignals: readonly SignalName[];
+}
+
+export interface UnixHttpServerSettings {
+  readonly file: string;
+  readonly chmod: number;
+  readonly chown: string | null;
+  readonly username: string | null;
+  readonly password: string | null;
+}
+
+export interface InetHttpServerSettings {
+  readonly host: string;
+  readonly port: number;
+  readonly username: string | null;
+  readonly password: string | null;
+}
+
+export interface SupervisorctlSettings {
+  readonly serverUrl: string | null;
+  readonly username: string | null;
+  readonly password: string | null;
+  readonly prompt: string;
+  /** supervisorctl's history_file= (null: no history). Optional so older literals still type-check. */
+  readonly historyFile?: string | null;
+}
+
+export interface SupdConfig {
+  /** Absolute path of the main config file. */
+  readonly file: string;
+  readonly supervisord: SupervisordSettings;
+  /** Program and event-listener groups, in the order supervisord would add them (priority, name). */
+  readonly groups: readonly GroupConfig[];
+  readonly unixHttpServer: UnixHttpServerSettings | null;
+  readonly inetHttpServer: InetHttpServerSettings | null;
+  readonly supervisorctl: SupervisorctlSettings;
+}

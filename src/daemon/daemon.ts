@@ -1,0 +1,289 @@
+/**
+ * supd running: the Supervisor and its ProcessRuntime, PID-1 duties (reaping, signal handling),
+ * the pidfile and rlimits, and reload. The control plane, child logs and events attach through
+ * the runtime's listeners. Config parsing and the command line live in cli/supd.ts.
+ */
+import { unlinkSync, writeFileSync } from 'node:fs';
+import type { SupdConfig } from '../config/types.js';
+import type { Millis } from '../core/process-machine.js';
+import { Supervisor } from '../core/supervisor.js';
+import { startReaper } from '../os/reaper.js';
+import { raiseSoftLimit } from '../os/rlimits.js';
+import { isOwnedPid, spawnProcess } from '../os/spawn.js';
+import { ProcessRuntime } from './process-runtime.js';
+import type { SupdLogHandle } from './supd-log.js';
+
+/** Loads the config again for SIGHUP; returns the errors as text when it is bad. */
+export type ConfigReloader = () => { ok: true; config: SupdConfig } | { ok: false; errors: string[] };
+
+export interface DaemonOptions {
+  readonly config: SupdConfig;
+  readonly log: SupdLogHandle;
+  readonly reloadConfig: ConfigReloader;
+  readonly clock?: () => Millis;
+  /** Exits the process; tests and embedders may intercept it. */
+  readonly exit?: (code: number) => void;
+}
+
+const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGQUIT'] as const;
+
+/** What the daemon as a whole goes through, for SUPERVISOR_STATE_CHANGE and PROCESS_GROUP events. */
+export type DaemonNotice =
+  | { readonly type: 'running' }
+  | { readonly type: 'stopping' }
+  | { readonly type: 'groups-changed'; readonly added: readonly string[]; readonly removed: readonly string[] };
+
+/** Monotonic milliseconds on the epoch scale, so deadlines survive wall-clock jumps. */
+export function monotonicEpochClock(): Millis {
+  return performance.timeOrigin + performance.now();
+}
+
+export class Daemon {
+  readonly supervisor: Supervisor;
+  readonly runtime: ProcessRuntime;
+  private config: SupdConfig;
+  readonly clock: () => Millis;
+  private readonly handlers = new Map<string, () => void>();
+  private stopReaper: (() => void) | null = null;
+  private keepAlive: NodeJS.Timeout | null = null;
+  private shutdownRequests = 0;
+  private exitCode = 0;
+  private readonly closers: (() => Promise<void> | void)[] = [];
+  private readonly reopeners: (() => void)[] = [];
+  private readonly noticeListeners: ((notice: DaemonNotice) => void)[] = [];
+
+  constructor(private readonly options: DaemonOptions) {
+    this.config = options.config;
+    this.clock = options.clock ?? monotonicEpochClock;
+    this.supervisor = new Supervisor(options.config.groups);
+    this.runtime = new ProcessRuntime({
+      supervisor: this.supervisor,
+      spawn: spawnProcess,
+      clock: this.clock,
+      logger: options.log.logger,
+      baseEnv: () => childBaseEnv(this.config),
+      serverUrl: () => serverUrlOf(this.config),
+    });
+  }
+
+  get logger() {
+    return this.options.log.logger;
+  }
+
+  get currentConfig(): SupdConfig {
+    return this.config;
+  }
+
+  /** Something to close before supd exits (servers, log files). */
+  addCloser(closer: () => Promise<void> | void): void {
+    this.closers.push(closer);
+  }
+
+  /** Something to reopen on SIGUSR2 (child log files). */
+  addReopener(reopen: () => void): void {
+    this.reopeners.push(reopen);
+  }
+
+  onNotice(listener: (notice: DaemonNotice) => void): void {
+    this.noticeListeners.push(listener);
+  }
+
+  notify(notice: DaemonNotice): void {
+    for (const listener of this.noticeListeners) {
+      try {
+        listener(notice);
+      } catch (error) {
+        this.logger.error({ err: error }, `notice listener failed for '${notice.type}'`);
+      }
+    }
+  }
+
+  /** Start supervising: PID-1 duties first, then the autostart programs in priority order. */
+  start(): void {
+    const { supervisord } = this.config;
+    const logger = this.logger;
+    this.applyRlimit('NOFILE', supervisord.minfds, 'minfds');
+    this.applyRlimit('NPROC', supervisord.minprocs, 'minprocs');
+    this.writePidfile();
+    this.stopReaper = startReaper({
+      isOwned: isOwnedPid,
+      onReaped: (pid) => logger.debug(`reaped unknown pid ${pid}`),
+    }).stop;
+    this.installSignalHandlers();
+    // PID 1 with no children, no timers and no server would let Node exit: hold the loop open
+    // with a timer that fires once in 24 days rather than polling.
+    this.keepAlive = setInterval(() => undefined, 2 ** 31 - 1);
+    logger.info(`supd started with pid ${process.pid}`);
+    this.runtime.carryOut(this.supervisor.boot(this.clock()));
+    this.notify({ type: 'running' });
+  }
+
+  /** Graceful shutdown (SIGTERM, SIGINT, SIGQUIT, or supervisor.shutdown over RPC). */
+  shutdown(exitCode = 0): void {
+    this.shutdownRequests += 1;
+    if (this.shutdownRequests > 1) {
+      // A second request while stopping: do not wait for stopwaitsecs any more.
+      this.logger.warn('second shutdown request: killing every remaining process with SIGKILL');
+      this.runtime.carryOut(this.supervisor.killRemaining());
+      return;
+    }
+    this.exitCode = exitCode;
+    this.logger.info('received shutdown request: stopping all processes');
+    this.notify({ type: 'stopping' });
+    this.runtime.carryOut(this.supervisor.shutdown(this.clock()));
+    void this.runtime.whenShutdownComplete().then(() => this.finish());
+  }
+
+  /** Read the config file again without applying it (supervisor.reloadConfig, SIGHUP). */
+  readConfig(): ReturnType<ConfigReloader> {
+    return this.options.reloadConfig();
+  }
+
+  /**
+   * supervisor.restart: stop everything, read the config again and start afresh, without exiting
+   * (supervisord re-executes itself; PID 1 cannot, and need not).
+   */
+  restart(): void {
+    if (this.supervisor.isShuttingDown) return;
+    this.logger.info('received restart request: stopping all processes');
+    this.notify({ type: 'stopping' });
+    this.runtime.carryOut(this.supervisor.shutdown(this.clock(), 'RESTARTING'));
+    void this.runtime.whenShutdownComplete().then(() => {
+      const result = this.options.reloadConfig();
+      if (result.ok) this.config = result.config;
+      else for (const error of result.errors) this.logger.error(`restart: config rejected, keeping the old one: ${error}`);
+      this.runtime.carryOut(this.supervisor.resume(this.config.groups, this.clock()));
+      this.notify({ type: 'groups-changed', added: [], removed: [] });
+      this.notify({ type: 'running' });
+      this.logger.info('restarted');
+    });
+  }
+
+  /** SIGHUP: read the config again and apply the difference; a bad config changes nothing. */
+  reload(): void {
+    const result = this.options.reloadConfig();
+    if (!result.ok) {
+      for (const error of result.errors) this.logger.error(`reload rejected: ${error}`);
+      this.logger.error('reload rejected: the running configuration is kept');
+      return;
+    }
+    this.config = result.config;
+    const groupsBefore = new Set(this.supervisor.listGroups().map((g) => g.name));
+    const { outcome, diff } = this.supervisor.reload(result.config.groups, this.clock());
+    const groupsAfter = new Set(result.config.groups.map((g) => g.name));
+    this.notify({
+      type: 'groups-changed',
+      added: [...groupsAfter].filter((g) => !groupsBefore.has(g)),
+      removed: [...groupsBefore].filter((g) => !groupsAfter.has(g)),
+    });
+    const names = (list: readonly { name: string }[]) => list.map((p) => p.name).join(', ') || 'none';
+    this.logger.info(
+      `reloaded ${result.config.file}: added ${names(diff.added)}; changed ${names(diff.changed)}; removed ${names(diff.removed)}`,
+    );
+    this.runtime.carryOut(outcome);
+  }
+
+  /** SIGUSR2: reopen supd's log and every child log file. */
+  reopenLogs(): void {
+    this.options.log.reopen();
+    for (const reopen of this.reopeners) reopen();
+    this.logger.info('reopened log files');
+  }
+
+  /** Signals named in forward_signals go to every running program. */
+  forwardSignal(signal: string): void {
+    for (const entry of this.supervisor.list()) {
+      if (entry.machine.pid !== 0) this.runtime.signal(entry, signal, false);
+    }
+  }
+
+  private installSignalHandlers(): void {
+    const on = (signal: NodeJS.Signals, handler: () => void): void => {
+      this.handlers.set(signal, handler);
+      process.on(signal, handler);
+    };
+    for (const signal of SHUTDOWN_SIGNALS) {
+      on(signal, () => {
+        this.logger.warn(`received ${signal} indicating exit request`);
+        this.shutdown(0);
+      });
+    }
+    on('SIGHUP', () => {
+      this.logger.warn('received SIGHUP indicating reload request');
+      this.reload();
+    });
+    on('SIGUSR2', () => {
+      this.logger.info('received SIGUSR2 indicating log reopen request');
+      this.reopenLogs();
+    });
+    for (const name of this.config.supervisord.forwardSignals) {
+      const signal = `SIG${name}` as NodeJS.Signals;
+      if (this.handlers.has(signal)) continue;
+      on(signal, () => {
+        this.logger.info(`received ${signal}: forwarding it to every running program`);
+        this.forwardSignal(name);
+      });
+    }
+  }
+
+  private applyRlimit(resource: 'NOFILE' | 'NPROC', minimum: number, key: string): void {
+    const result = raiseSoftLimit(resource, minimum);
+    if (!result.ok) this.logger.warn(`${key}=${minimum}: ${result.reason}`);
+    else if (result.after !== result.before) this.logger.info(`raised RLIMIT_${resource} from ${result.before} to ${result.after}`);
+  }
+
+  private writePidfile(): void {
+    const { pidfile } = this.config.supervisord;
+    if (pidfile === null) return;
+    try {
+      writeFileSync(pidfile, `${process.pid}\n`);
+    } catch (error) {
+      this.logger.error(`could not write pidfile ${pidfile}: ${(error as Error).message}`);
+    }
+  }
+
+  private removePidfile(): void {
+    const { pidfile } = this.config.supervisord;
+    if (pidfile === null) return;
+    try {
+      unlinkSync(pidfile);
+    } catch {
+      // Already gone: nothing to clean up.
+    }
+  }
+
+  private async finish(): Promise<void> {
+    this.logger.info('all processes stopped; supd exiting');
+    for (const closer of this.closers) {
+      try {
+        await closer();
+      } catch (error) {
+        this.logger.error({ err: error }, 'error while closing');
+      }
+    }
+    this.runtime.dispose();
+    this.stopReaper?.();
+    if (this.keepAlive !== null) clearInterval(this.keepAlive);
+    for (const [signal, handler] of this.handlers) process.off(signal, handler);
+    this.removePidfile();
+    await this.options.log.close();
+    (this.options.exit ?? ((code: number) => process.exit(code)))(this.exitCode);
+  }
+}
+
+/** supd's own environment, as every child inherits it, with [supervisord] environment= over it. */
+function childBaseEnv(config: SupdConfig): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  return Object.assign(env, config.supervisord.environment);
+}
+
+/** The URL children reach supd at, as supervisord derives it from its server sections. */
+export function serverUrlOf(config: SupdConfig): string | null {
+  if (config.unixHttpServer !== null) return `unix://${config.unixHttpServer.file}`;
+  if (config.inetHttpServer !== null) {
+    const host = config.inetHttpServer.host === '' ? 'localhost' : config.inetHttpServer.host;
+    return `http://${host}:${config.inetHttpServer.port}`;
+  }
+  return null;
+}

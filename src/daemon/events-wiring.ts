@@ -1,0 +1,115 @@
+/**
+ * Connects the event system to the running daemon: one pool per [eventlistener:x] group, every
+ * state transition published, listener processes' stdin/stdout used as the protocol channel,
+ * TICKs scheduled only when some pool wants them, and supervisor/group events.
+ */
+import type { GroupConfig } from '../config/types.js';
+import type { ProcessEntry } from '../core/supervisor.js';
+import { EventBus } from '../events/bus.js';
+import type { SupdEvent } from '../events/payloads.js';
+import { EventListenerPool } from '../events/pool.js';
+import { TickScheduler } from '../events/ticks.js';
+import type { Daemon } from './daemon.js';
+
+export interface EventsHandle {
+  readonly bus: EventBus;
+  publish(event: SupdEvent): void;
+  /** After a reload or add/remove of groups: pools follow the active event-listener groups. */
+  syncPools(): void;
+  stop(): void;
+}
+
+export function attachEvents(daemon: Daemon): EventsHandle {
+  const bus = new EventBus();
+  const logger = daemon.logger;
+  const ticks = new TickScheduler((event) => bus.publish(event));
+  const poolGroups = new Map<string, GroupConfig>();
+
+  const isListener = (entry: ProcessEntry): boolean =>
+    daemon.supervisor.getGroup(entry.config.groupName)?.kind === 'eventlistener';
+
+  const syncPools = (): void => {
+    const active = daemon.supervisor.listGroups().filter((g) => g.kind === 'eventlistener');
+    const activeNames = new Set(active.map((g) => g.name));
+    for (const name of [...poolGroups.keys()]) {
+      if (!activeNames.has(name)) {
+        bus.removePool(name);
+        poolGroups.delete(name);
+      }
+    }
+    for (const group of active) {
+      if (poolGroups.get(group.name) === group) continue;
+      if (poolGroups.has(group.name)) bus.removePool(group.name);
+      const pool = new EventListenerPool({
+        name: group.name,
+        bufferSize: group.eventListener?.bufferSize ?? 10,
+        identifier: daemon.currentConfig.supervisord.identifier,
+        logger,
+      });
+      try {
+        bus.addPool(pool, group.eventListener?.events ?? []);
+        poolGroups.set(group.name, group);
+      } catch (error) {
+        logger.error(`[eventlistener:${group.name}]: ${(error as Error).message}`);
+      }
+    }
+    const wanted = bus.subscribedTicks();
+    if (wanted.length > 0) ticks.start(wanted);
+    else ticks.stop();
+  };
+
+  daemon.runtime.onTransition(({ process: entry, transition }) => {
+    bus.publishTransition({
+      processName: entry.config.name,
+      groupName: entry.config.groupName,
+      from: transition.from,
+      to: transition.to,
+      tries: transition.machine.backoff,
+      ...(transition.machine.state.name === 'EXITED' ? { expected: transition.machine.state.expected } : {}),
+      pid: transition.pid,
+    });
+  });
+
+  daemon.runtime.onChild((entry, child) => {
+    if (!isListener(entry)) return;
+    const pool = bus.pool(entry.config.groupName);
+    if (pool === undefined) return;
+    const name = entry.config.name;
+    child.stdin.on('error', () => undefined); // EPIPE from a dying listener is handled by its exit
+    pool.listenerSpawned(name, { write: (bytes) => child.stdin.write(bytes) });
+    child.stdout.on('data', (chunk: Buffer) => pool.listenerOutput(name, chunk));
+    // 'close', not 'exit': an answer written just before dying must still be read.
+    child.stdout.on('close', () => pool.listenerExited(name));
+    child.stderr.on('data', (chunk: Buffer) => {
+      const text = chunk.toString('utf8').trimEnd();
+      if (text !== '') logger.info(`${name} stderr: ${text}`);
+    });
+  });
+
+  daemon.onNotice((notice) => {
+    switch (notice.type) {
+      case 'running':
+        bus.publish({ type: 'SUPERVISOR_STATE_CHANGE_RUNNING' });
+        return;
+      case 'stopping':
+        bus.publish({ type: 'SUPERVISOR_STATE_CHANGE_STOPPING' });
+        return;
+      case 'groups-changed':
+        syncPools();
+        for (const groupname of notice.added) bus.publish({ type: 'PROCESS_GROUP_ADDED', groupname });
+        for (const groupname of notice.removed) bus.publish({ type: 'PROCESS_GROUP_REMOVED', groupname });
+        return;
+    }
+  });
+  daemon.addCloser(() => ticks.stop());
+
+  syncPools();
+  return {
+    bus,
+    publish: (event) => {
+      bus.publish(event);
+    },
+    syncPools,
+    stop: () => ticks.stop(),
+  };
+}

@@ -1,0 +1,206 @@
+/**
+ * The daemon seen through the control plane's SupervisorPort: snapshots of the Supervisor,
+ * commands carried out through the ProcessRuntime, and reread/add/remove as supervisord's
+ * reloadConfig and add/removeProcessGroup do them. No XML and no sockets here.
+ */
+import { truncateSync } from 'node:fs';
+import type { GroupConfig, SupdConfig } from '../config/types.js';
+import { diffGroups } from '../core/reload-diff.js';
+import { processKey, type ProcessEntry } from '../core/supervisor.js';
+import type {
+  ConfigInfo,
+  GroupSnapshot,
+  ProcessSnapshot,
+  Refusal,
+  RereadResult,
+  SupervisorPort,
+} from '../rpc/supervisor-port.js';
+import type { Daemon } from './daemon.js';
+
+/** Hooks the logs and events layers add; the port works without them. */
+export interface PortExtensions {
+  /** Resolved log paths of a process (AUTO resolved), null for none. */
+  logfiles?: (entry: ProcessEntry) => { stdout: string | null; stderr: string | null };
+  /** Truncate a process's logs; returns an error text on failure. */
+  clearProcessLogs?: (entry: ProcessEntry) => string | null;
+  sendRemoteCommEvent?: (type: string, data: string) => void;
+  /** supd's uid for user= (getAllConfigInfo); null when not resolvable. */
+  uidOf?: (user: string) => number | null;
+}
+
+function seconds(ms: number): number {
+  return ms === 0 ? 0 : Math.floor(ms / 1000);
+}
+
+/** What supervisord's spawnerr texts for an unrunnable command map to (rpcinterface startProcess). */
+function refusalForSpawnerr(spawnerr: string): Refusal {
+  if (spawnerr.startsWith("can't find command")) return { fault: 'NO_FILE', detail: spawnerr };
+  if (/is not executable|is a directory/.test(spawnerr)) return { fault: 'NOT_EXECUTABLE', detail: spawnerr };
+  return { fault: 'SPAWN_ERROR' };
+}
+
+export function createDaemonPort(daemon: Daemon, version: string, ext: PortExtensions = {}): SupervisorPort {
+  const { supervisor, runtime } = daemon;
+  /** The config read by the last reloadConfig, which addProcessGroup takes groups from. */
+  let reread: SupdConfig | null = null;
+
+  const defaultLogfiles = (entry: ProcessEntry) => {
+    const path = (p: string | null | 'AUTO'): string | null => (p === null || p === 'AUTO' ? null : p);
+    return {
+      stdout: path(entry.config.stdout.logfile),
+      stderr: entry.config.redirectStderr ? null : path(entry.config.stderr.logfile),
+    };
+  };
+  const logfiles = ext.logfiles ?? defaultLogfiles;
+
+  const snapshot = (entry: ProcessEntry): ProcessSnapshot => {
+    const m = entry.machine;
+    const files = logfiles(entry);
+    return {
+      name: entry.config.name,
+      group: entry.config.groupName,
+      state: m.state.name,
+      laststart: seconds(m.laststart),
+      laststop: seconds(m.laststop),
+      pid: m.pid,
+      exitstatus: m.exitstatus ?? 0,
+      spawnerr: m.spawnerr,
+      stdoutLogfile: files.stdout,
+      stderrLogfile: files.stderr,
+    };
+  };
+
+  const find = (group: string, name: string): ProcessEntry | undefined => supervisor.get(processKey(group, name));
+  // No detail: methods.ts names the namespec as the caller wrote it (`BAD_NAME: web`).
+  const badName = (_group: string, _name: string): Refusal => ({ fault: 'BAD_NAME' });
+
+  const configInfoOf = (groups: readonly GroupConfig[], active: (g: GroupConfig) => boolean): ConfigInfo[] =>
+    groups.flatMap((group) =>
+      group.processes.map((config) => {
+        const entry = find(group.name, config.name);
+        const files = entry !== undefined ? logfiles(entry) : defaultLogfiles({ key: '', config, machine: undefined as never });
+        return {
+          config,
+          groupPriority: group.priority,
+          inuse: active(group),
+          uid: config.user === null ? null : (ext.uidOf?.(config.user) ?? null),
+          stdoutLogfile: files.stdout,
+          stderrLogfile: files.stderr,
+        };
+      }),
+    );
+
+  return {
+    state: () => supervisor.supervisorState,
+    pid: () => process.pid,
+    identification: () => daemon.currentConfig.supervisord.identifier,
+    version: () => version,
+    groups(): GroupSnapshot[] {
+      const entries = supervisor.list();
+      return supervisor.listGroups().map((group) => ({
+        name: group.name,
+        priority: group.priority,
+        processes: entries.filter((e) => e.config.groupName === group.name).map(snapshot),
+      }));
+    },
+    configInfo(): ConfigInfo[] {
+      const active = supervisor.listGroups();
+      const activeNames = new Set(active.map((g) => g.name));
+      const inactive = (reread?.groups ?? []).filter((g) => !activeNames.has(g.name));
+      return [...configInfoOf(active, () => true), ...configInfoOf(inactive, () => false)];
+    },
+    mainLogfile: () => daemon.currentConfig.supervisord.logfile,
+
+    subscribe(listener) {
+      return runtime.onTransition((t) => {
+        const entry = supervisor.get(t.process.key);
+        listener(snapshot(entry ?? { ...t.process, machine: t.transition.machine }));
+      });
+    },
+
+    async startProcess(group, name) {
+      const entry = find(group, name);
+      if (entry === undefined) return badName(group, name);
+      runtime.carryOut(supervisor.start(entry.key, daemon.clock()));
+      const after = find(group, name);
+      // The spawn is synchronous: a start that failed at once has left the spawnerr already.
+      if (after !== undefined && after.machine.pid === 0 && after.machine.spawnerr !== null) {
+        return refusalForSpawnerr(after.machine.spawnerr);
+      }
+      return undefined;
+    },
+    async stopProcess(group, name) {
+      const entry = find(group, name);
+      if (entry === undefined) return badName(group, name);
+      runtime.carryOut(supervisor.stop(entry.key, daemon.clock()));
+      return undefined;
+    },
+    async signalProcess(group, name, signal) {
+      const entry = find(group, name);
+      if (entry === undefined) return badName(group, name);
+      const error = runtime.signal(entry, signal, false);
+      return error === null ? undefined : { fault: 'FAILED', detail: error };
+    },
+    async sendProcessStdin(group, name, data) {
+      const entry = find(group, name);
+      if (entry === undefined) return badName(group, name);
+      const child = runtime.child(entry.key);
+      if (child === undefined || entry.machine.pid === 0 || entry.machine.state.name === 'STOPPING') {
+        return { fault: 'NOT_RUNNING' };
+      }
+      return new Promise((resolve) => {
+        child.stdin.write(data, (error) => resolve(error ? { fault: 'NO_FILE', detail: error.message } : undefined));
+      });
+    },
+    sendRemoteCommEvent(type, data) {
+      ext.sendRemoteCommEvent?.(type, data);
+    },
+    async clearProcessLogs(group, name) {
+      const entry = find(group, name);
+      if (entry === undefined) return badName(group, name);
+      const error = ext.clearProcessLogs?.(entry) ?? null;
+      return error === null ? undefined : { fault: 'FAILED', detail: error };
+    },
+    async clearMainLog() {
+      const file = daemon.currentConfig.supervisord.logfile;
+      if (file === null) return { fault: 'NO_FILE' };
+      try {
+        truncateSync(file, 0);
+        return undefined;
+      } catch (error) {
+        return { fault: 'FAILED', detail: (error as Error).message };
+      }
+    },
+
+    async reloadConfig(): Promise<RereadResult> {
+      const result = daemon.readConfig();
+      if (!result.ok) return { ok: false, error: result.errors.join('\n') };
+      reread = result.config;
+      const diff = diffGroups(supervisor.listGroups(), result.config.groups);
+      return { ok: true, ...diff };
+    },
+    async addProcessGroup(name) {
+      const group = (reread ?? daemon.currentConfig).groups.find((g) => g.name === name);
+      if (group === undefined) return { fault: 'BAD_NAME', detail: name };
+      const { added, outcome } = supervisor.addGroup(group, daemon.clock());
+      if (!added) return { fault: 'ALREADY_ADDED', detail: name };
+      daemon.notify({ type: 'groups-changed', added: [name], removed: [] });
+      runtime.carryOut(outcome);
+      return undefined;
+    },
+    async removeProcessGroup(name) {
+      const result = supervisor.removeGroup(name);
+      if (result === 'no-such-group') return { fault: 'BAD_NAME', detail: name };
+      if (result === 'still-running') return { fault: 'STILL_RUNNING', detail: name };
+      daemon.notify({ type: 'groups-changed', added: [], removed: [name] });
+      return undefined;
+    },
+
+    shutdown() {
+      setImmediate(() => daemon.shutdown(0));
+    },
+    restart() {
+      setImmediate(() => daemon.restart());
+    },
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * supd's own log, through pino: JSON lines on stdout for log collectors, supervisord's text format
+ * (`2026-11-23 13:00:00,123 INFO spawned: 'web' with pid 12`) on a terminal and in `logfile=`.
+ * Child output is not here; that is src/logs.
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { Writable } from 'node:stream';
+import pino, { type Logger } from 'pino';
+import type { SupervisordSettings } from '../config/types.js';
+
+export type SupdLogger = Logger;
+
+/** supervisord's loglevel names, onto pino's. blather is supervisord's noisiest level. */
+const PINO_LEVEL: Record<SupervisordSettings['loglevel'], pino.Level> = {
+  critical: 'fatal',
+  error: 'error',
+  warn: 'warn',
+  info: 'info',
+  debug: 'debug',
+  trace: 'trace',
+  blather: 'trace',
+};
+
+/** supervisord's four-letter level names (loggers.py LOG_LEVELS_BY_NUM). */
+const TEXT_LEVEL: Record<number, string> = { 60: 'CRIT', 50: 'ERRO', 40: 'WARN', 30: 'INFO', 20: 'DEBG', 10: 'TRAC' };
+
+function pad(n: number, width = 2): string {
+  return String(n).padStart(width, '0');
+}
+
+/** `2026-11-23 13:00:00,123`, local time, as Python's logging asctime. */
+export function formatAsctime(epochMs: number): string {
+  const d = new Date(epochMs);
+  return (
+    `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ` +
+    `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())},${pad(d.getMilliseconds(), 3)}`
+  );
+}
+
+/** One pino JSON record as a supervisord log line; extra fields follow as key=value. */
+export function formatTextLine(json: string): string {
+  let record: Record<string, unknown>;
+  try {
+    record = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return json.endsWith('\n') ? json : `${json}\n`;
+  }
+  const { time, level, msg, pid: _pid, hostname: _host, ...rest } = record;
+  const extras = Object.entries(rest)
+    .map(([k, v]) => (k === 'err' && v !== null && typeof v === 'object' && 'stack' in v ? `\n${String(v.stack)}` : ` ${k}=${JSON.stringify(v)}`))
+    .join('');
+  return `${formatAsctime(Number(time))} ${TEXT_LEVEL[Number(level)] ?? 'INFO'} ${String(msg ?? '')}${extras}\n`;
+}
+
+/** A stream that turns pino's JSON lines into text lines for `sink`. */
+function textStream(sink: (line: string) => void): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line !== '') sink(formatTextLine(line));
+      callback();
+    },
+  });
+}
+
+export interface SupdLogHandle {
+  readonly logger: SupdLogger;
+  /** SIGUSR2: reopen logfile= after an external rotation. */
+  reopen(): void;
+  close(): Promise<void>;
+}
+
+export function createSupdLog(options: {
+  level: SupervisordSettings['loglevel'];
+  logfile: string | null;
+  isTerminal: boolean;
+  silent?: boolean;
+}): SupdLogHandle {
+  const level = PINO_LEVEL[options.level];
+  const streams: pino.StreamEntry[] = [];
+  if (options.silent !== true) {
+    streams.push({
+      level,
+      stream: options.isTerminal ? textStream((line) => process.stdout.write(line)) : process.stdout,
+    });
+  }
+  let file: WriteStream | null = null;
+  const openFile = (): void => {
+    if (options.logfile === null) return;
+    file = createWriteStream(options.logfile, { flags: 'a' });
+    file.on('error', (error) => process.stderr.write(`supd: cannot write logfile ${options.logfile}: ${error.message}\n`));
+  };
+  openFile();
+  if (options.logfile !== null) {
+    streams.push({ level, stream: textStream((line) => file?.write(line)) });
+  }
+  const logger = pino({ level, base: undefined }, pino.multistream(streams));
+  return {
+    logger,
+    reopen() {
+      const old = file;
+      openFile();
+      old?.end();
+    },
+    close: () =>
+      new Promise((resolve) => {
+        if (file === null) resolve();
+        else file.end(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,245 @@
+/**
+ * One [eventlistener:x] pool as supervisord 4.2.5 runs it (process.py EventListenerPool): a
+ * buffer of at most buffer_size events, per-pool serials, one event at a time to one READY
+ * listener whose process is RUNNING, and re-delivery of rejected events. It spawns nothing and
+ * reads no pipe: the daemon hands it each listener's stdin as a ListenerChannel and feeds it the
+ * listener's stdout, process state and exit.
+ */
+import type { ProcessStateName } from '../core/states.js';
+import {
+  defaultResultHandler,
+  encodeEnvelope,
+  ListenerProtocol,
+  type ListenerState,
+  type ProtocolLog,
+  type ResultHandler,
+} from './listener-protocol.js';
+import { eventPayload, type SupdEvent } from './payloads.js';
+
+/** A listener's stdin. write() may throw (EPIPE): the pool then tries the next listener. */
+export interface ListenerChannel {
+  write(data: Uint8Array): void;
+}
+
+/** The subset of pino's logger (or any logger) the pool writes to. */
+export interface EventLogger {
+  debug(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface PoolOptions {
+  /** The pool's name: the x of [eventlistener:x], which is also its processes' group name. */
+  readonly name: string;
+  /** buffer_size (supervisord's default is 10; must be >= 1). */
+  readonly bufferSize: number;
+  /** [supervisord] identifier=, the `server:` of the envelope; default "supervisor". */
+  readonly identifier?: string;
+  readonly resultHandler?: ResultHandler;
+  readonly logger: EventLogger;
+}
+
+/** An event waiting in the buffer, or in flight, with the serials it keeps across re-deliveries. */
+export interface PoolEvent {
+  readonly event: SupdEvent;
+  /** The global serial, given by the bus when the first pool accepted the event. */
+  readonly serial: number;
+  readonly poolSerial: number;
+}
+
+interface Listener {
+  channel: ListenerChannel;
+  protocol: ListenerProtocol;
+  processState: ProcessStateName;
+  inFlight: PoolEvent | null;
+}
+
+/** Python's sys.maxsize, where supervisord's new_serial() wraps back to 0. */
+const MAX_SERIAL = 2 ** 63 - 1;
+
+export class EventListenerPool {
+  readonly name: string;
+  private readonly bufferSize: number;
+  private readonly identifier: string;
+  private readonly resultHandler: ResultHandler;
+  private readonly logger: EventLogger;
+  private readonly buffer: PoolEvent[] = [];
+  private serial = -1;
+  // Insertion order is the order listeners are offered events (supervisord's processes dict).
+  private readonly listeners = new Map<string, Listener>();
+  private dispatching = false;
+  private dispatchAgain = false;
+
+  constructor(options: PoolOptions) {
+    if (!Number.isInteger(options.bufferSize) || options.bufferSize < 1) {
+      throw new RangeError(`[eventlistener:${options.name}] buffer_size must be at least 1 (got ${options.bufferSize})`);
+    }
+    this.name = options.name;
+    this.bufferSize = options.bufferSize;
+    this.identifier = options.identifier ?? 'supervisor';
+    this.resultHandler = options.resultHandler ?? defaultResultHandler;
+    this.logger = options.logger;
+  }
+
+  /** An event the pool subscribes to was published (process.py _acceptEvent, then dispatch). */
+  accept(event: SupdEvent, serial: number): void {
+    this.serial = this.serial >= MAX_SERIAL ? 0 : this.serial + 1;
+    this.enqueue({ event, serial, poolSerial: this.serial }, false);
+    this.dispatch();
+  }
+
+  /**
+   * A listener process was spawned: its stdin is `channel`. Its protocol starts over in
+   * ACKNOWLEDGED, as supervisord makes a new dispatcher per spawn; it gets events once it has
+   * said READY and its process is RUNNING.
+   */
+  listenerSpawned(processName: string, channel: ListenerChannel): void {
+    const old = this.listeners.get(processName);
+    this.listeners.set(processName, {
+      channel,
+      protocol: new ListenerProtocol(processName, this.resultHandler),
+      processState: 'STARTING',
+      inFlight: null,
+    });
+    if (old?.inFlight) {
+      // the previous process's exit was never reported: treat its unanswered event as rejected
+      this.rebuffer(old.inFlight);
+      this.dispatch();
+    }
+  }
+
+  /** A listener process changed state; only RUNNING ones are sent events. */
+  processStateChanged(processName: string, state: ProcessStateName): void {
+    const listener = this.listeners.get(processName);
+    if (!listener) return;
+    listener.processState = state;
+    if (state === 'RUNNING') this.dispatch();
+  }
+
+  /** A chunk of the listener's stdout, which is the protocol channel and nothing else. */
+  listenerOutput(processName: string, chunk: Uint8Array): void {
+    const listener = this.listeners.get(processName);
+    if (!listener) return; // output after the exit was reported: supervisord closed that pipe
+    const { outcomes, logs } = listener.protocol.feed(chunk);
+    this.log(logs);
+    let ready = false;
+    for (const outcome of outcomes) {
+      switch (outcome.type) {
+        case 'ready':
+          ready = true;
+          break;
+        case 'processed':
+          listener.inFlight = null;
+          break;
+        case 'rejected':
+          // EventRejectedEvent -> handle_rejected: back to the head of the buffer
+          if (listener.inFlight) this.rebuffer(listener.inFlight);
+          listener.inFlight = null;
+          ready = true; // another READY listener may take it now
+          break;
+      }
+    }
+    if (ready) this.dispatch();
+  }
+
+  /**
+   * The listener process is gone (call it once its stdout has ended, so no answer is lost). An
+   * event it had not answered goes back to the head of the buffer (process.py finish()).
+   */
+  listenerExited(processName: string): void {
+    const listener = this.listeners.get(processName);
+    if (!listener) return;
+    this.listeners.delete(processName);
+    if (listener.inFlight) {
+      this.rebuffer(listener.inFlight);
+      this.dispatch();
+    }
+  }
+
+  /** The listener's protocol state, for getProcessInfo-like reports and tests. */
+  listenerState(processName: string): ListenerState | undefined {
+    return this.listeners.get(processName)?.protocol.state;
+  }
+
+  /** The events waiting to be sent, oldest first. */
+  bufferedEvents(): readonly PoolEvent[] {
+    return [...this.buffer];
+  }
+
+  /** process.py dispatch(): send the oldest events while some listener can take one. */
+  private dispatch(): void {
+    if (this.dispatching) {
+      this.dispatchAgain = true; // a listener answered from inside write(): loop again
+      return;
+    }
+    this.dispatching = true;
+    try {
+      do {
+        this.dispatchAgain = false;
+        while (this.buffer.length > 0) {
+          const entry = this.buffer.shift()!;
+          if (!this.dispatchEvent(entry)) {
+            this.buffer.unshift(entry); // nobody can take it: keep it first, stop trying
+            break;
+          }
+        }
+      } while (this.dispatchAgain);
+    } finally {
+      this.dispatching = false;
+    }
+  }
+
+  /** process.py _dispatchEvent(): the first RUNNING and READY listener gets it. */
+  private dispatchEvent(entry: PoolEvent): boolean {
+    for (const [processName, listener] of this.listeners) {
+      if (listener.processState !== 'RUNNING' || listener.protocol.state !== 'READY') continue;
+      const bytes = encodeEnvelope({
+        server: this.identifier,
+        serial: entry.serial,
+        pool: this.name,
+        poolserial: entry.poolSerial,
+        eventname: entry.event.type,
+        payload: eventPayload(entry.event),
+      });
+      // BUSY before the write, so an answer fed back from inside write() finds it waiting
+      listener.protocol.sent(); // READY -> BUSY
+      listener.inFlight = entry;
+      try {
+        listener.channel.write(bytes);
+      } catch {
+        listener.protocol.unsent();
+        listener.inFlight = null;
+        this.logger.debug(
+          `epipe occurred while sending event ${entry.serial} to listener ${processName}, listener state unchanged`,
+        );
+        continue;
+      }
+      this.logger.debug(`event ${entry.serial} sent to listener ${processName}`);
+      return true;
+    }
+    return false;
+  }
+
+  private rebuffer(entry: PoolEvent): void {
+    this.logger.debug(
+      `rebuffering event ${entry.serial} for pool ${this.name} (buf size=${this.buffer.length}, max=${this.bufferSize})`,
+    );
+    this.enqueue(entry, true);
+  }
+
+  /** _acceptEvent's buffer rule: a full buffer discards its oldest event, even to re-buffer one. */
+  private enqueue(entry: PoolEvent, head: boolean): void {
+    if (this.buffer.length >= this.bufferSize) {
+      const discarded = this.buffer.shift();
+      if (discarded) {
+        this.logger.error(`pool ${this.name} event buffer overflowed, discarding event ${discarded.serial}`);
+      }
+    }
+    if (head) this.buffer.unshift(entry);
+    else this.buffer.push(entry);
+  }
+
+  private log(logs: readonly ProtocolLog[]): void {
+    for (const { level, message } of logs) this.logger[level](message);
+  }
+}

@@ -1,0 +1,236 @@
+/**
+ * Turns one process stream's chunks into whole lines for supd's own stdout/stderr (container mode
+ * and the stdout_logfile=/dev/stdout idiom): a partial line waits for the rest of it, a line longer
+ * than lineMaxBytes is cut into pieces, and each batch of lines is handed to the sink as one
+ * buffer, so a line from one program is never glued to another's. Formats: plain, prefixed with
+ * the process name ("web | ..."), or JSON lines. Pure; newlines are found with Buffer.indexOf.
+ */
+import type { ContainerLogFormat, OutputStream } from './log-settings.js';
+
+const NEWLINE = 10;
+const EMPTY = Buffer.alloc(0);
+
+/** Where whole lines go: one call per batch, `data` holds `lineCount` complete lines. */
+export interface LineSink {
+  writeLines(data: Buffer, lineCount: number, program: string): void;
+}
+
+export interface LineAssemblerOptions {
+  /** The process name, e.g. "web" or "worker_01". */
+  readonly program: string;
+  readonly stream: OutputStream;
+  readonly format: ContainerLogFormat;
+  readonly lineMaxBytes: number;
+  readonly sink: LineSink;
+  /** For JSON's "time"; injected by tests. */
+  readonly now?: () => Date;
+}
+
+/** Where to cut a too-long line: at limit, moved back (at most 3 bytes) off a UTF-8 continuation byte. */
+function cutPoint(buf: Buffer, start: number, limit: number): number {
+  let at = limit;
+  while (at > start + 1 && limit - at < 3 && (buf[at]! & 0xc0) === 0x80) at--;
+  return (buf[at]! & 0xc0) === 0x80 ? limit : at;
+}
+
+export class LineAssembler {
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  // A batch is some explicit lines (a completed partial line, cut pieces, lines of a chunk that
+  // holds a too-long line) followed by a run of ordinary lines inside one chunk, which is
+  // described by its line ends only, so short lines cost no object each.
+  private explicit: Buffer[] = [];
+  private explicitCuts: boolean[] = [];
+  private run: Buffer = EMPTY;
+  private runStart = 0;
+  private runCount = 0;
+  private runEnds = new Int32Array(1024);
+  private readonly prefix: Buffer;
+  private readonly maxBytes: number;
+
+  constructor(private readonly options: LineAssemblerOptions) {
+    this.prefix = Buffer.from(`${options.program} | `);
+    this.maxBytes = Math.max(1, options.lineMaxBytes);
+  }
+
+  get hasPartial(): boolean {
+    return this.pendingBytes > 0;
+  }
+
+  /** Takes ownership of chunk: a partial line at its end is kept by reference, not copied. */
+  feed(chunk: Buffer): void {
+    let pos = 0;
+    if (this.pendingBytes > 0) {
+      const nl = chunk.indexOf(NEWLINE);
+      if (nl === -1) {
+        this.pending.push(chunk);
+        this.pendingBytes += chunk.length;
+        this.cutPending();
+        this.emit();
+        return;
+      }
+      this.pending.push(chunk.subarray(0, nl));
+      const line = Buffer.concat(this.pending);
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.addLine(line, 0, line.length);
+      pos = nl + 1;
+    }
+    // Scan the chunk's lines, noting their ends, and whether any is too long.
+    let ends = this.runEnds;
+    let count = 0;
+    let longest = 0;
+    let p = pos;
+    for (;;) {
+      const nl = chunk.indexOf(NEWLINE, p);
+      if (nl === -1) break;
+      if (count === ends.length) {
+        const grown = new Int32Array(ends.length * 2);
+        grown.set(ends);
+        ends = this.runEnds = grown;
+      }
+      ends[count++] = nl;
+      if (nl - p > longest) longest = nl - p;
+      p = nl + 1;
+    }
+    if (longest <= this.maxBytes) {
+      this.run = chunk;
+      this.runStart = pos;
+      this.runCount = count;
+    } else {
+      let start = pos;
+      for (let i = 0; i < count; i++) {
+        this.addLine(chunk, start, ends[i]!);
+        start = ends[i]! + 1;
+      }
+    }
+    if (p < chunk.length) {
+      this.pending.push(chunk.subarray(p));
+      this.pendingBytes = chunk.length - p;
+      if (this.pendingBytes > this.maxBytes) this.materializeRun(); // its pieces go after the run
+      this.cutPending();
+    }
+    this.emit();
+  }
+
+  /** Turns the run into explicit lines, so that explicit lines added next follow it. */
+  private materializeRun(): void {
+    let start = this.runStart;
+    for (let i = 0; i < this.runCount; i++) {
+      this.pushExplicit(this.run.subarray(start, this.runEnds[i]), false);
+      start = this.runEnds[i]! + 1;
+    }
+    this.run = EMPTY;
+    this.runCount = 0;
+  }
+
+  /** End of stream or a line left waiting too long: what is held goes out as a line of its own. */
+  flushPartial(): void {
+    if (this.pendingBytes === 0) return;
+    const line = Buffer.concat(this.pending);
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.addLine(line, 0, line.length);
+    this.emit();
+  }
+
+  private cutPending(): void {
+    if (this.pendingBytes <= this.maxBytes) return;
+    const held = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
+    let start = 0;
+    while (held.length - start > this.maxBytes) {
+      const cut = cutPoint(held, start, start + this.maxBytes);
+      this.pushExplicit(held.subarray(start, cut), true);
+      start = cut;
+    }
+    this.pending = [held.subarray(start)];
+    this.pendingBytes = held.length - start;
+  }
+
+  private addLine(buf: Buffer, start: number, end: number): void {
+    while (end - start > this.maxBytes) {
+      const cut = cutPoint(buf, start, start + this.maxBytes);
+      this.pushExplicit(buf.subarray(start, cut), true);
+      start = cut;
+    }
+    this.pushExplicit(buf.subarray(start, end), false);
+  }
+
+  private pushExplicit(line: Buffer, isCut: boolean): void {
+    this.explicit.push(line);
+    this.explicitCuts.push(isCut);
+  }
+
+  private emit(): void {
+    const count = this.explicit.length + this.runCount;
+    if (count === 0) return;
+    let data: Buffer;
+    switch (this.options.format) {
+      case 'plain':
+        data = this.render(EMPTY);
+        break;
+      case 'prefixed':
+        data = this.render(this.prefix);
+        break;
+      case 'json':
+        data = this.renderJson();
+        break;
+    }
+    this.explicit = [];
+    this.explicitCuts = [];
+    this.run = EMPTY;
+    this.runCount = 0;
+    this.options.sink.writeLines(data, count, this.options.program);
+  }
+
+  private render(prefix: Buffer): Buffer {
+    const { explicit, run, runStart, runCount, runEnds } = this;
+    const runBytes = runCount === 0 ? 0 : runEnds[runCount - 1]! + 1 - runStart;
+    // Plain lines of one chunk with their own newlines are already the output: no copy.
+    if (prefix.length === 0 && explicit.length === 0) return run.subarray(runStart, runStart + runBytes);
+    const prefixLength = prefix.length;
+    let total = runBytes + runCount * prefixLength;
+    for (const line of explicit) total += prefixLength + line.length + 1;
+    const out = Buffer.allocUnsafe(total);
+    let at = 0;
+    for (const line of explicit) {
+      out.set(prefix, at);
+      at += prefixLength;
+      out.set(line, at);
+      at += line.length;
+      out[at++] = NEWLINE;
+    }
+    if (prefixLength === 0) {
+      if (runBytes > 0) run.copy(out, at, runStart, runStart + runBytes);
+      return out;
+    }
+    let start = runStart;
+    for (let i = 0; i < runCount; i++) {
+      const end = runEnds[i]! + 1;
+      out.set(prefix, at);
+      at += prefixLength;
+      out.set(run.subarray(start, end), at);
+      at += end - start;
+      start = end;
+    }
+    return out;
+  }
+
+  private renderJson(): Buffer {
+    const time = (this.options.now?.() ?? new Date()).toISOString();
+    const { program, stream } = this.options;
+    let text = '';
+    const record = (source: Buffer, start: number, end: number, isCut: boolean): void => {
+      if (!isCut && end > start && source[end - 1] === 13) end--; // CRLF line ending
+      const line = source.toString('utf8', start, end);
+      text += `${JSON.stringify(isCut ? { time, program, stream, line, partial: true } : { time, program, stream, line })}\n`;
+    };
+    this.explicit.forEach((line, i) => record(line, 0, line.length, this.explicitCuts[i]!));
+    let start = this.runStart;
+    for (let i = 0; i < this.runCount; i++) {
+      record(this.run, start, this.runEnds[i]!, false);
+      start = this.runEnds[i]! + 1;
+    }
+    return Buffer.from(text);
+  }
+}

@@ -1,0 +1,369 @@
+/**
+ * supd's HTTP servers, as supervisord's http.py runs them: `[unix_http_server]` on a socket file
+ * (chmod, chown; a stale socket is replaced, a live one is never taken over) and optionally
+ * `[inet_http_server]`, with Basic auth (plain or `{SHA}` passwords) and a request size cap.
+ * Routes: POST /RPC2 (XML-RPC), GET /logtail/NAME[/stderr], GET /mainlogtail. Holds sockets, auth
+ * and caps only: methods.ts answers the calls.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { chmod, chown, link, rm, stat, unlink } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { Fault } from './faults.js';
+import { followLogFile } from './log-follow.js';
+import { createRpcMethods, type RpcDispatcher } from './methods.js';
+import { splitNamespec } from './namespec.js';
+import type { SupervisorPort } from './supervisor-port.js';
+import { decodeMethodCall, encodeFault, encodeMethodResponse, XmlRpcParseError } from './xmlrpc-codec.js';
+
+/** Default cap on a request body; supervisord has none, supd refuses larger ones with 413. */
+export const DEFAULT_MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+
+/** supervisord's logtail_handler sends this many bytes of history before following. */
+const LOGTAIL_HEAD_BYTES = 1024;
+
+export interface Credentials {
+  readonly username: string | null;
+  /** Plain text, or `{SHA}` followed by the hex SHA-1 of the password (supervisord's form). */
+  readonly password: string | null;
+}
+
+export interface UnixServerOptions extends Credentials {
+  readonly file: string;
+  /** Mode of the socket file, e.g. 0o700 (supervisord's default). */
+  readonly chmod: number;
+  /** Owner of the socket file, already resolved from `chown=user:group`; null leaves it alone. */
+  readonly chown?: { readonly uid: number; readonly gid: number } | null;
+}
+
+export interface InetServerOptions extends Credentials {
+  /** '' or '*' listens on every interface (supervisord's `port=9001` / `port=*:9001`). */
+  readonly host: string;
+  /** 0 picks a free port (tests); see RpcServers.inetAddress. */
+  readonly port: number;
+}
+
+export type ServerLog = (level: 'info' | 'warn' | 'error', message: string) => void;
+
+export interface RpcServerOptions {
+  /** The running supervisor the methods act on. */
+  readonly port: SupervisorPort;
+  /** Defaults to createRpcMethods(port). */
+  readonly dispatcher?: RpcDispatcher;
+  readonly unix?: UnixServerOptions | null;
+  readonly inet?: InetServerOptions | null;
+  readonly maxRequestBytes?: number;
+  /** Where supd's own log lines go (stale socket replaced, no auth, 500s). */
+  readonly log?: ServerLog;
+}
+
+export interface RpcServers {
+  /** The bound TCP address when an inet server runs (useful with port 0). */
+  readonly inetAddress: AddressInfo | null;
+  /** Stops listening, ends open connections and removes the socket file if it is still ours. */
+  close(): Promise<void>;
+}
+
+/** A server that cannot start: supd prints the message and exits. */
+export class RpcServerError extends Error {
+  override readonly name = 'RpcServerError';
+}
+
+/** Starts the configured servers; rejects with RpcServerError (and starts none) on a problem. */
+export async function startRpcServers(options: RpcServerOptions): Promise<RpcServers> {
+  const log = options.log ?? ((): void => undefined);
+  const dispatcher = options.dispatcher ?? createRpcMethods(options.port);
+  const maxRequestBytes = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
+  if (options.inet) assertInetIsSafe(options.inet);
+
+  const closers: (() => Promise<void>)[] = [];
+  const closeAll = async (): Promise<void> => {
+    await Promise.all(closers.splice(0).map((close) => close()));
+  };
+  try {
+    if (options.unix) {
+      const server = createServer(createRequestHandler({ port: options.port, dispatcher, auth: options.unix, maxRequestBytes, log }));
+      closers.push(await listenUnix(server, options.unix, log));
+      if (!options.unix.username) log('warn', `server 'unix_http_server' running without any HTTP authentication checking`);
+    }
+    let inetAddress: AddressInfo | null = null;
+    if (options.inet) {
+      const server = createServer(createRequestHandler({ port: options.port, dispatcher, auth: options.inet, maxRequestBytes, log }));
+      inetAddress = await listenInet(server, options.inet);
+      closers.push(() => closeServer(server));
+      if (!options.inet.username) log('warn', `server 'inet_http_server' running without any HTTP authentication checking`);
+    }
+    return { inetAddress, close: closeAll };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+// --- listening --------------------------------------------------------------------------------
+
+/** supd refuses what supervisord only warns about: an unauthenticated port beyond loopback. */
+function assertInetIsSafe(inet: InetServerOptions): void {
+  if (isLoopback(inet.host) || (inet.username && inet.password)) return;
+  const where = `${inet.host === '' ? '*' : inet.host}:${inet.port}`;
+  throw new RpcServerError(
+    `[inet_http_server] port=${where} listens beyond loopback without a password: ` +
+      `set username and password, or listen on 127.0.0.1:${inet.port}`,
+  );
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+async function listenInet(server: Server, inet: InetServerOptions): Promise<AddressInfo> {
+  const host = inet.host === '' || inet.host === '*' ? undefined : inet.host;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(new RpcServerError(`cannot listen on [inet_http_server] port=${inet.host}:${inet.port}: ${error.code ?? error.message}`)),
+    );
+    server.listen({ port: inet.port, host }, resolve);
+  });
+  return server.address() as AddressInfo;
+}
+
+/**
+ * http.py supervisor_af_unix_http_server: bind a private name, then hard-link it into place, so a
+ * live server's socket is never replaced; a stale one (connect refused) is unlinked and retried.
+ */
+async function listenUnix(server: Server, unix: UnixServerOptions, log: ServerLog): Promise<() => Promise<void>> {
+  const file = unix.file;
+  const temp = `${file}.${process.pid}`;
+  await rm(temp, { force: true });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(new RpcServerError(`cannot create [unix_http_server] file=${file}: ${error.code ?? error.message}`)),
+    );
+    server.listen(temp, resolve);
+  });
+  try {
+    await chmod(temp, unix.chmod);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await link(temp, file);
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 5) {
+          throw new RpcServerError(`cannot create [unix_http_server] file=${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+        }
+        if (await isLive(file)) {
+          throw new RpcServerError(`[unix_http_server] file=${file} is in use by a running server (another supd?); not taking it over`);
+        }
+        log('info', `unlinking stale socket ${file}`);
+        await rm(file, { force: true });
+      }
+    }
+    if (unix.chown) {
+      try {
+        await chown(file, unix.chown.uid, unix.chown.gid);
+      } catch (error) {
+        await rm(file, { force: true });
+        throw new RpcServerError(
+          `cannot chown [unix_http_server] file=${file} to ${unix.chown.uid}:${unix.chown.gid}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+        );
+      }
+    }
+  } catch (error) {
+    await closeServer(server);
+    throw error;
+  } finally {
+    await rm(temp, { force: true });
+  }
+  const ino = (await stat(file)).ino;
+  return async () => {
+    await closeServer(server);
+    // Remove the socket only if it is still the one we created.
+    const now = statSync(file, { throwIfNoEntry: false });
+    if (now?.ino === ino) await unlink(file).catch(() => undefined);
+  };
+}
+
+function isLive(file: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(file);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) return resolve();
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+// --- requests -------------------------------------------------------------------------------------
+
+interface HandlerOptions {
+  readonly port: SupervisorPort;
+  readonly dispatcher: RpcDispatcher;
+  readonly auth: Credentials;
+  readonly maxRequestBytes: number;
+  readonly log: ServerLog;
+}
+
+/** The request listener for one server; exported so tests can drive it without a socket. */
+export function createRequestHandler(options: HandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    handle(options, req, res).catch((error: unknown) => {
+      options.log('error', `HTTP request ${req.method ?? ''} ${req.url ?? ''} failed: ${(error as Error).stack ?? String(error)}`);
+      if (!res.headersSent) reply(res, 500, 'Internal Server Error');
+      else res.destroy();
+    });
+  };
+}
+
+async function handle(options: HandlerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (options.auth.username) {
+    const verdict = authorize(req.headers.authorization, options.auth);
+    if (verdict === 'malformed') return reply(res, 400, 'Bad Request');
+    if (verdict === 'denied') {
+      res.setHeader('WWW-Authenticate', 'Basic realm="default"');
+      res.setHeader('Connection', 'close');
+      return reply(res, 401, 'Unauthorized');
+    }
+  }
+  const path = (req.url ?? '/').split('?')[0] ?? '/';
+  // Matched by prefix, as supervisord's handlers match request.uri.startswith(path).
+  if (path.startsWith('/RPC2')) return handleRpc(options, req, res);
+  if (path.startsWith('/logtail')) return handleLogtail(options, req, res, path);
+  if (path.startsWith('/mainlogtail')) return handleMainLogtail(options, req, res);
+  return reply(res, 404, 'Not Found');
+}
+
+type AuthVerdict = 'ok' | 'denied' | 'malformed';
+
+/** medusa auth_handler + http.py encrypted_dictionary_authorizer. */
+function authorize(header: string | undefined, auth: Credentials): AuthVerdict {
+  if (header === undefined) return 'denied';
+  const [scheme = '', cookie = ''] = header.trim().split(/\s+/, 2);
+  if (scheme.toLowerCase() !== 'basic') return 'denied';
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(cookie)) return 'malformed';
+  const decoded = Buffer.from(cookie, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon === -1) return 'denied';
+  const username = decoded.slice(0, colon);
+  const password = decoded.slice(colon + 1);
+  const stored = auth.password ?? '';
+  const matches = stored.startsWith('{SHA}')
+    ? sameText(createHash('sha1').update(password, 'utf8').digest('hex'), stored.slice(5))
+    : sameText(password, stored);
+  return sameText(username, auth.username ?? '') && matches ? 'ok' : 'denied';
+}
+
+function sameText(a: string, b: string): boolean {
+  const x = createHash('sha256').update(a).digest();
+  const y = createHash('sha256').update(b).digest();
+  return timingSafeEqual(x, y);
+}
+
+async function handleRpc(options: HandlerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  // medusa's xmlrpc_handler answers anything but POST with 400.
+  if (req.method !== 'POST') return reply(res, 400, 'Bad Request');
+  const body = await readBody(req, options.maxRequestBytes);
+  if (body === 'too-large') {
+    res.setHeader('Connection', 'close');
+    reply(res, 413, 'Payload Too Large');
+    req.destroy();
+    return;
+  }
+  let call;
+  try {
+    call = decodeMethodCall(body);
+  } catch (error) {
+    if (!(error instanceof XmlRpcParseError)) throw error;
+    // supervisord answers an unmarshallable request with HTTP 400 (xmlrpc.py continue_request).
+    options.log('warn', `XML-RPC request is invalid: ${error.message}`);
+    return reply(res, 400, 'Bad Request');
+  }
+  let xml: string;
+  try {
+    xml = encodeMethodResponse(await options.dispatcher.call(call.methodName, call.params));
+  } catch (error) {
+    if (!(error instanceof Fault)) throw error;
+    xml = encodeFault(error.faultCode, error.faultString);
+  }
+  const bytes = Buffer.from(xml, 'utf8');
+  res.writeHead(200, { 'Content-Type': 'text/xml', 'Content-Length': bytes.length });
+  res.end(bytes);
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string | 'too-large'> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) return Promise.resolve('too-large');
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on('data', (chunk: Buffer) => {
+      if (done) return;
+      size += chunk.length;
+      if (size > limit) {
+        done = true;
+        resolve('too-large');
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!done) resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    req.on('error', reject);
+  });
+}
+
+/** http.py logtail_handler: 404 for an unknown process or a log not on disk (yet). */
+function handleLogtail(options: HandlerOptions, req: IncomingMessage, res: ServerResponse, rawPath: string): void {
+  if (req.method !== 'GET') return reply(res, 400, 'Bad Request');
+  let path = rawPath;
+  try {
+    if (path.includes('%')) path = decodeURIComponent(path);
+  } catch {
+    return reply(res, 400, 'Bad Request');
+  }
+  const rest = path.replace(/^\/+/, '').split('/').slice(1).join('/');
+  const slash = rest.indexOf('/');
+  const namespec = slash === -1 ? rest : rest.slice(0, slash);
+  const channel = slash === -1 ? 'stdout' : rest.slice(slash + 1);
+  const { group, process: name } = splitNamespec(namespec);
+  const process = options.port.groups().find((g) => g.name === group)?.processes.find((p) => p.name === name);
+  if (process === undefined) return reply(res, 404, 'Not Found');
+  const logfile = channel === 'stdout' ? process.stdoutLogfile : channel === 'stderr' ? process.stderrLogfile : null;
+  streamLog(res, logfile);
+}
+
+function handleMainLogtail(options: HandlerOptions, req: IncomingMessage, res: ServerResponse): void {
+  if (req.method !== 'GET') return reply(res, 400, 'Bad Request');
+  streamLog(res, options.port.mainLogfile());
+}
+
+function streamLog(res: ServerResponse, logfile: string | null): void {
+  const info = logfile === null ? undefined : statSync(logfile, { throwIfNoEntry: false });
+  if (logfile === null || info === undefined) return reply(res, 404, 'Not Found');
+  // No Content-Length: node sends the body chunked, as medusa does for tail_f_producer.
+  res.writeHead(200, {
+    'Content-Type': 'text/plain;charset=utf-8',
+    'Last-Modified': info.mtime.toUTCString(),
+    'X-Accel-Buffering': 'no',
+  });
+  const follower = followLogFile(logfile, LOGTAIL_HEAD_BYTES, (chunk) => res.write(chunk));
+  res.on('close', () => follower.stop());
+}
+
+function reply(res: ServerResponse, status: number, message: string): void {
+  const body = `<html><head><title>Error response</title></head><body><h1>Error response</h1><p>Error code ${status}.</p><p>Message: ${message}.</p></body></html>`;
+  res.writeHead(status, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}

@@ -1,0 +1,587 @@
+/**
+ * Every supervisor.* and system.* method of supervisord 4.2.5 (rpcinterface.py, xmlrpc.py), one
+ * function each, written against SupervisorPort: same argument forms, returned structs, faults
+ * and wait=true semantics (waits follow the port's state subscription, never polling). A method
+ * returns a value or throws Fault. No XML and no sockets here: see xmlrpc-codec.ts, http-server.ts.
+ */
+import { RUNNING_STATES, SIGNALLABLE_STATES, STOPPED_STATES, SUPERVISOR_STATES } from '../core/states.js';
+import type { ProcessStateName } from '../core/states.js';
+import { Fault, FAULTS } from './faults.js';
+import { NODE_LOG_FILES, readLogRange, tailLog, type LogFiles } from './log-files.js';
+import { METHOD_DOCS } from './method-docs.js';
+import { makeNamespec, splitNamespec } from './namespec.js';
+import { cappedInt, processInfo } from './process-info.js';
+import { signalName, signalNumber } from './signal-number.js';
+import type { GroupSnapshot, ProcessSnapshot, Refusal, SupervisorPort } from './supervisor-port.js';
+import { isXmlRpcStruct, type XmlRpcStruct, type XmlRpcValue } from './xmlrpc-codec.js';
+
+/** supervisord's rpcinterface.API_VERSION; supervisorctl refuses servers that report another. */
+export const API_VERSION = '3.0';
+
+export interface RpcMethodsOptions {
+  /** Log file access for the read/tail methods; the real files by default. */
+  readonly files?: LogFiles;
+  /** The clock for getProcessInfo's `now`, in Unix seconds. */
+  readonly now?: () => number;
+}
+
+/** Calls a method by its XML-RPC name, as supervisord's traverse() does. */
+export interface RpcDispatcher {
+  /** Resolves to the method's value, or rejects with Fault (any other error is a bug: HTTP 500). */
+  call(methodName: string, params: readonly XmlRpcValue[]): Promise<XmlRpcValue>;
+}
+
+type Params = readonly XmlRpcValue[];
+
+interface MethodSpec {
+  /** Required parameters, then optional ones (supervisord raises INCORRECT_PARAMETERS otherwise). */
+  readonly min: number;
+  readonly max: number;
+  /** False for the few supervisor.* methods that skip supervisord's _update() mood check. */
+  readonly checksMood?: boolean;
+  readonly run: (params: Params) => Promise<XmlRpcValue> | XmlRpcValue;
+}
+
+/** A result row of the *All and *Group methods (rpcinterface.py make_allfunc). */
+interface AllResult extends XmlRpcStruct {
+  readonly name: string;
+  readonly group: string;
+  readonly status: number;
+  readonly description: string;
+}
+
+/**
+ * What a process-level command left to do: nothing, or a wait that settles with true or a Fault
+ * (boxed, because an async function cannot resolve to a promise).
+ */
+type Pending = undefined | { readonly done: Promise<true> };
+
+/** A subscription to one process, opened before a command so no transition is missed. */
+interface Watch {
+  /** Settles with true once `decide` returns true for a snapshot, or with what it throws. */
+  until(decide: (p: ProcessSnapshot) => boolean): Promise<true>;
+  /** Drops the subscription when no wait follows. */
+  cancel(): void;
+}
+
+export function createRpcMethods(port: SupervisorPort, options: RpcMethodsOptions = {}): RpcDispatcher {
+  const files = options.files ?? NODE_LOG_FILES;
+  const now = options.now ?? ((): number => Date.now() / 1000);
+
+  // --- lookups ------------------------------------------------------------------------------
+
+  function findGroup(name: string): GroupSnapshot | undefined {
+    return port.groups().find((g) => g.name === name);
+  }
+
+  /** rpcinterface.py _getGroupAndProcess: BAD_NAME unless the group (and process, if named) exist. */
+  function resolve(namespec: string): { group: GroupSnapshot; process: ProcessSnapshot | null } {
+    const { group: groupName, process: processName } = splitNamespec(namespec);
+    const group = findGroup(groupName);
+    if (group === undefined) throw Fault.of('BAD_NAME', namespec);
+    if (processName === null) return { group, process: null };
+    const process = group.processes.find((p) => p.name === processName);
+    if (process === undefined) throw Fault.of('BAD_NAME', namespec);
+    return { group, process };
+  }
+
+  function resolveProcess(namespec: string): ProcessSnapshot {
+    const { process } = resolve(namespec);
+    if (process === null) throw Fault.of('BAD_NAME', namespec);
+    return process;
+  }
+
+  function current(group: string, name: string): ProcessSnapshot | undefined {
+    return findGroup(group)?.processes.find((p) => p.name === name);
+  }
+
+  /** Every active process in priority order, or by group then process name when `lexical`. */
+  function allProcesses(lexical = false): ProcessSnapshot[] {
+    const groups = [...port.groups()];
+    if (!lexical) return groups.flatMap((g) => g.processes);
+    const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    return groups.sort(byName).flatMap((g) => [...g.processes].sort(byName));
+  }
+
+  function refuse(refusal: Refusal | undefined, detail: string): void {
+    if (refusal !== undefined) throw Fault.of(refusal.fault, refusal.detail ?? detail);
+  }
+
+  /**
+   * Waits until `decide` settles on a snapshot of group:name. Subscribed before the command is
+   * sent (call `begin` first), so no transition between the command and the wait is missed.
+   */
+  function watch(group: string, name: string): Watch {
+    const seen: ProcessSnapshot[] = [];
+    let wake: (() => void) | undefined;
+    const unsubscribe = port.subscribe((p) => {
+      if (p.group !== group || p.name !== name) return;
+      seen.push(p);
+      wake?.();
+    });
+    return {
+      cancel: unsubscribe,
+      async until(decide) {
+        try {
+          const latest = current(group, name);
+          if (latest !== undefined) seen.push(latest);
+          for (;;) {
+            while (seen.length > 0) {
+              if (decide(seen.shift() as ProcessSnapshot)) return true;
+            }
+            await new Promise<void>((resolve) => (wake = resolve));
+          }
+        } finally {
+          unsubscribe();
+        }
+      },
+    };
+  }
+
+  // --- process commands, split as supervisord splits them into a call and a deferred --------
+
+  async function beginStart(process: ProcessSnapshot, namespec: string, wait: boolean): Promise<Pending> {
+    // RUNNING_STATES: RUNNING, BACKOFF, STARTING.
+    if (RUNNING_STATES.includes(process.state)) throw Fault.of('ALREADY_STARTED', namespec);
+    if (process.state === 'UNKNOWN') throw Fault.of('FAILED', `${namespec} is in an unknown process state`);
+    const w = watch(process.group, process.name);
+    try {
+      refuse(await port.startProcess(process.group, process.name), namespec);
+      const after = current(process.group, process.name);
+      // The spawn failed at once (supervisord checks spawnerr right after reap()).
+      if (after?.spawnerr) throw Fault.of('SPAWN_ERROR', namespec);
+      if (!wait || after?.state === 'RUNNING') {
+        w.cancel();
+        return undefined;
+      }
+    } catch (error) {
+      w.cancel();
+      throw error;
+    }
+    // rpcinterface.py startProcess onwait(): RUNNING ends it; leaving STARTING any other way fails.
+    return { done: w.until((p) => {
+      if (p.spawnerr) throw Fault.of('SPAWN_ERROR', namespec);
+      if (p.state !== 'STARTING' && p.state !== 'RUNNING') throw Fault.of('ABNORMAL_TERMINATION', namespec);
+      return p.state === 'RUNNING';
+    }) };
+  }
+
+  async function beginStop(process: ProcessSnapshot, namespec: string, wait: boolean): Promise<Pending> {
+    if (!RUNNING_STATES.includes(process.state)) throw Fault.of('NOT_RUNNING', namespec);
+    const w = watch(process.group, process.name);
+    try {
+      refuse(await port.stopProcess(process.group, process.name), namespec);
+      const after = current(process.group, process.name);
+      if (!wait || after === undefined || STOPPED_STATES.includes(after.state)) {
+        w.cancel();
+        return undefined;
+      }
+    } catch (error) {
+      w.cancel();
+      throw error;
+    }
+    return { done: w.until((p) => STOPPED_STATES.includes(p.state)) };
+  }
+
+  async function doSignal(process: ProcessSnapshot, namespec: string, signal: string | number): Promise<Pending> {
+    const name = signalName(signal);
+    if (name === null) throw Fault.of('BAD_SIGNAL', signal);
+    if (!SIGNALLABLE_STATES.includes(process.state)) throw Fault.of('NOT_RUNNING', namespec);
+    refuse(await port.signalProcess(process.group, process.name, name), namespec);
+    return undefined;
+  }
+
+  async function doClear(process: ProcessSnapshot, namespec: string): Promise<Pending> {
+    const refusal = await port.clearProcessLogs(process.group, process.name);
+    // supervisord reports any I/O failure here as FAILED: name.
+    if (refusal !== undefined) throw Fault.of('FAILED', namespec);
+    return undefined;
+  }
+
+  /**
+   * rpcinterface.py make_allfunc: run `begin` on every process `predicate` accepts; immediate
+   * outcomes are listed first, in order, then deferred ones as they finish.
+   */
+  async function runAll(
+    processes: readonly ProcessSnapshot[],
+    predicate: (state: ProcessStateName) => boolean,
+    begin: (process: ProcessSnapshot, namespec: string) => Promise<Pending>,
+  ): Promise<AllResult[]> {
+    const results: AllResult[] = [];
+    const row = (p: ProcessSnapshot, status: number, description: string): AllResult => ({
+      name: p.name, group: p.group, status, description,
+    });
+    const deferred: Promise<void>[] = [];
+    for (const snapshot of processes) {
+      const process = current(snapshot.group, snapshot.name) ?? snapshot;
+      if (!predicate(process.state)) continue;
+      const namespec = makeNamespec(process.group, process.name);
+      let pending: Pending;
+      try {
+        pending = await begin(process, namespec);
+      } catch (error) {
+        if (!(error instanceof Fault)) throw error;
+        results.push(row(process, error.faultCode, error.faultString));
+        continue;
+      }
+      if (pending === undefined) {
+        results.push(row(process, FAULTS.SUCCESS, 'OK'));
+        continue;
+      }
+      deferred.push(
+        pending.done.then(
+          () => void results.push(row(process, FAULTS.SUCCESS, 'OK')),
+          (error: unknown) => {
+            if (!(error instanceof Fault)) throw error;
+            results.push(row(process, error.faultCode, error.faultString));
+          },
+        ),
+      );
+    }
+    await Promise.all(deferred);
+    return results;
+  }
+
+  const isRunning = (s: ProcessStateName): boolean => RUNNING_STATES.includes(s);
+  const isSignallable = (s: ProcessStateName): boolean => SIGNALLABLE_STATES.includes(s);
+
+  function groupProcesses(name: string): readonly ProcessSnapshot[] {
+    const group = findGroup(name);
+    if (group === undefined) throw Fault.of('BAD_NAME', name);
+    return group.processes;
+  }
+
+  // --- the methods ------------------------------------------------------------------------------
+
+  async function startProcess(name: string, wait: boolean): Promise<XmlRpcValue> {
+    const { group, process } = resolve(name);
+    if (process === null) return startProcessGroup(group.name, wait);
+    const pending = await beginStart(process, name, wait);
+    return pending === undefined ? true : pending.done;
+  }
+
+  function startProcessGroup(name: string, wait: boolean): Promise<AllResult[]> {
+    return runAll(groupProcesses(name), (s) => !isRunning(s), (p, ns) => beginStart(p, ns, wait));
+  }
+
+  async function stopProcess(name: string, wait: boolean): Promise<XmlRpcValue> {
+    const { group, process } = resolve(name);
+    if (process === null) return stopProcessGroup(group.name, wait);
+    const pending = await beginStop(process, name, wait);
+    return pending === undefined ? true : pending.done;
+  }
+
+  function stopProcessGroup(name: string, wait: boolean): Promise<AllResult[]> {
+    return runAll(groupProcesses(name), isRunning, (p, ns) => beginStop(p, ns, wait));
+  }
+
+  async function signalProcess(name: string, signal: string | number): Promise<XmlRpcValue> {
+    const { group, process } = resolve(name);
+    if (process === null) return signalProcessGroup(group.name, signal);
+    await doSignal(process, name, signal);
+    return true;
+  }
+
+  function signalProcessGroup(name: string, signal: string | number): Promise<AllResult[]> {
+    return runAll(groupProcesses(name), isSignallable, (p, ns) => doSignal(p, ns, signal));
+  }
+
+  async function readProcessLog(name: string, offset: number, length: number, channel: 'stdout' | 'stderr'): Promise<string> {
+    const process = resolveProcess(name);
+    const logfile = channel === 'stdout' ? process.stdoutLogfile : process.stderrLogfile;
+    if (logfile === null || (await files.size(logfile)) === null) throw Fault.of('NO_FILE', logfile);
+    return readLogRange(files, logfile, offset, length);
+  }
+
+  async function tailProcessLog(name: string, offset: number, length: number, channel: 'stdout' | 'stderr'): Promise<XmlRpcValue> {
+    const process = resolveProcess(name);
+    const logfile = channel === 'stdout' ? process.stdoutLogfile : process.stderrLogfile;
+    if (logfile === null || (await files.size(logfile)) === null) return ['', 0, false];
+    return tailLog(files, logfile, offset, length);
+  }
+
+  async function clearProcessLogs(name: string): Promise<true> {
+    const process = resolveProcess(name);
+    await doClear(process, name);
+    return true;
+  }
+
+  function getAllConfigInfo(): XmlRpcStruct[] {
+    const none = <T extends XmlRpcValue>(v: T | null): T | string => v ?? 'none';
+    const rows = port.configInfo().map(({ config: c, groupPriority, inuse, uid, stdoutLogfile, stderrLogfile }) => ({
+      autostart: c.autostart,
+      directory: none(c.directory),
+      uid: none(uid),
+      command: c.command,
+      exitcodes: [...c.exitCodes],
+      group: c.groupName,
+      group_prio: groupPriority,
+      inuse,
+      killasgroup: c.killAsGroup,
+      name: c.name,
+      process_prio: c.priority,
+      redirect_stderr: c.redirectStderr,
+      startretries: c.startRetries,
+      startsecs: c.startSecs,
+      stdout_capture_maxbytes: c.stdout.captureMaxBytes,
+      stdout_events_enabled: c.stdout.eventsEnabled,
+      stdout_logfile: logfileWord(stdoutLogfile),
+      stdout_logfile_backups: c.stdout.logfileBackups,
+      stdout_logfile_maxbytes: c.stdout.logfileMaxBytes,
+      stdout_syslog: c.stdout.syslog,
+      stopsignal: signalNumberOf(c.stopSignal),
+      stopwaitsecs: Math.round(c.stopWaitMs / 1000),
+      stderr_capture_maxbytes: c.stderr.captureMaxBytes,
+      stderr_events_enabled: c.stderr.eventsEnabled,
+      stderr_logfile: logfileWord(stderrLogfile),
+      stderr_logfile_backups: c.stderr.logfileBackups,
+      stderr_logfile_maxbytes: c.stderr.logfileMaxBytes,
+      stderr_syslog: c.stderr.syslog,
+      serverurl: none(c.serverUrl),
+    }));
+    // supervisord sorts by process name only (a stable sort keeps config order for equal names).
+    return rows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  function multicall(calls: Params): Promise<XmlRpcValue[]> {
+    return (async () => {
+      const results: XmlRpcValue[] = [];
+      for (const call of calls) {
+        try {
+          if (!isXmlRpcStruct(call)) throw new TypeError('a call must be a struct');
+          const name = call.methodName;
+          if (name === undefined || name === null) throw Fault.of('INCORRECT_PARAMETERS', 'No methodName');
+          if (typeof name !== 'string') throw new TypeError('methodName must be a string');
+          if (name === 'system.multicall') throw Fault.of('INCORRECT_PARAMETERS', 'Recursive system.multicall forbidden');
+          const params = call.params ?? [];
+          if (!Array.isArray(params)) throw new TypeError('params must be an array');
+          // supervisord appends each value as is, not wrapped in a one-item array (xmlrpc.py multicall).
+          results.push(await dispatch(name, params as Params));
+        } catch (error) {
+          results.push(
+            error instanceof Fault
+              ? { faultCode: error.faultCode, faultString: error.faultString }
+              : { faultCode: FAULTS.FAILED, faultString: `FAILED: ${(error as Error).message}` },
+          );
+        }
+      }
+      return results;
+    })();
+  }
+
+  const supervisor: Record<string, MethodSpec> = {
+    getAPIVersion: { min: 0, max: 0, run: () => API_VERSION },
+    getVersion: { min: 0, max: 0, run: () => API_VERSION },
+    getSupervisorVersion: { min: 0, max: 0, run: () => port.version() },
+    getIdentification: { min: 0, max: 0, run: () => port.identification() },
+    getState: {
+      min: 0, max: 0,
+      run: () => {
+        const statename = port.state();
+        return { statecode: SUPERVISOR_STATES[statename], statename };
+      },
+    },
+    getPID: { min: 0, max: 0, run: () => port.pid() },
+    readLog: { min: 2, max: 2, run: (p) => readMainLog(int(p, 0), int(p, 1)) },
+    readMainLog: { min: 2, max: 2, run: (p) => readMainLog(int(p, 0), int(p, 1)) },
+    clearLog: {
+      min: 0, max: 0,
+      run: async () => {
+        const refusal = await port.clearMainLog();
+        if (refusal !== undefined) throw Fault.of(refusal.fault, refusal.detail);
+        return true;
+      },
+    },
+    shutdown: { min: 0, max: 0, run: () => (port.shutdown(), true) },
+    restart: { min: 0, max: 0, run: () => (port.restart(), true) },
+    reloadConfig: {
+      min: 0, max: 0,
+      run: async () => {
+        const result = await port.reloadConfig();
+        if (!result.ok) throw Fault.of('CANT_REREAD', result.error);
+        // supervisord returns a one-item list: [[added, changed, removed]].
+        return [[[...result.added], [...result.changed], [...result.removed]]];
+      },
+    },
+    addProcessGroup: {
+      min: 1, max: 1,
+      run: async (p) => (refuse(await port.addProcessGroup(str(p, 0)), str(p, 0)), true),
+    },
+    removeProcessGroup: {
+      min: 1, max: 1,
+      run: async (p) => {
+        const name = str(p, 0);
+        if (findGroup(name) === undefined) throw Fault.of('BAD_NAME', name);
+        refuse(await port.removeProcessGroup(name), name);
+        return true;
+      },
+    },
+    startProcess: { min: 1, max: 2, run: (p) => startProcess(str(p, 0), bool(p, 1, true)) },
+    startProcessGroup: { min: 1, max: 2, run: (p) => startProcessGroup(str(p, 0), bool(p, 1, true)) },
+    startAllProcesses: {
+      min: 0, max: 1,
+      run: (p) => {
+        const wait = bool(p, 0, true);
+        return runAll(allProcesses(), (s) => !isRunning(s), (proc, ns) => beginStart(proc, ns, wait));
+      },
+    },
+    stopProcess: { min: 1, max: 2, run: (p) => stopProcess(str(p, 0), bool(p, 1, true)) },
+    stopProcessGroup: { min: 1, max: 2, run: (p) => stopProcessGroup(str(p, 0), bool(p, 1, true)) },
+    stopAllProcesses: {
+      min: 0, max: 1,
+      run: (p) => {
+        const wait = bool(p, 0, true);
+        return runAll(allProcesses(), isRunning, (proc, ns) => beginStop(proc, ns, wait));
+      },
+    },
+    signalProcess: { min: 2, max: 2, run: (p) => signalProcess(str(p, 0), strOrInt(p, 1)) },
+    signalProcessGroup: { min: 2, max: 2, run: (p) => signalProcessGroup(str(p, 0), strOrInt(p, 1)) },
+    signalAllProcesses: {
+      min: 1, max: 1,
+      run: (p) => {
+        const signal = strOrInt(p, 0);
+        return runAll(allProcesses(), isSignallable, (proc, ns) => doSignal(proc, ns, signal));
+      },
+    },
+    getAllConfigInfo: { min: 0, max: 0, run: getAllConfigInfo },
+    getProcessInfo: { min: 1, max: 1, run: (p) => processInfo(resolveProcess(str(p, 0)), now()) },
+    getAllProcessInfo: {
+      min: 0, max: 0,
+      run: () => {
+        const at = now();
+        return allProcesses(true).map((process) => processInfo(process, at));
+      },
+    },
+    readProcessStdoutLog: { min: 3, max: 3, run: (p) => readProcessLog(str(p, 0), int(p, 1), int(p, 2), 'stdout') },
+    readProcessLog: { min: 3, max: 3, run: (p) => readProcessLog(str(p, 0), int(p, 1), int(p, 2), 'stdout') },
+    readProcessStderrLog: { min: 3, max: 3, run: (p) => readProcessLog(str(p, 0), int(p, 1), int(p, 2), 'stderr') },
+    tailProcessStdoutLog: { min: 3, max: 3, run: (p) => tailProcessLog(str(p, 0), int(p, 1), int(p, 2), 'stdout') },
+    tailProcessLog: { min: 3, max: 3, run: (p) => tailProcessLog(str(p, 0), int(p, 1), int(p, 2), 'stdout') },
+    tailProcessStderrLog: { min: 3, max: 3, run: (p) => tailProcessLog(str(p, 0), int(p, 1), int(p, 2), 'stderr') },
+    clearProcessLogs: { min: 1, max: 1, run: (p) => clearProcessLogs(str(p, 0)) },
+    clearProcessLog: { min: 1, max: 1, run: (p) => clearProcessLogs(str(p, 0)) },
+    clearAllProcessLogs: { min: 0, max: 0, run: () => runAll(allProcesses(), () => true, doClear) },
+    sendProcessStdin: {
+      min: 2, max: 2,
+      run: async (p) => {
+        const chars = p[1] as XmlRpcValue;
+        if (typeof chars !== 'string' && !(chars instanceof Uint8Array)) throw Fault.of('INCORRECT_PARAMETERS', String(chars));
+        const name = str(p, 0);
+        const process = resolveProcess(name);
+        const data = typeof chars === 'string' ? new TextEncoder().encode(chars) : chars;
+        refuse(await port.sendProcessStdin(process.group, process.name, data), name);
+        return true;
+      },
+    },
+    sendRemoteCommEvent: {
+      min: 2, max: 2, checksMood: false,
+      run: (p) => {
+        port.sendRemoteCommEvent(text(p, 0), text(p, 1));
+        return true;
+      },
+    },
+  };
+
+  async function readMainLog(offset: number, length: number): Promise<string> {
+    const logfile = port.mainLogfile();
+    if (logfile === null || (await files.size(logfile)) === null) throw Fault.of('NO_FILE', logfile);
+    return readLogRange(files, logfile, offset, length);
+  }
+
+  const system: Record<string, MethodSpec> = {
+    listMethods: { min: 0, max: 0, run: () => Object.keys(METHOD_DOCS).sort() },
+    methodHelp: {
+      min: 1, max: 1,
+      run: (p) => {
+        const doc = METHOD_DOCS[str(p, 0)];
+        if (doc === undefined) throw Fault.of('SIGNATURE_UNSUPPORTED');
+        return doc.help;
+      },
+    },
+    methodSignature: {
+      min: 1, max: 1,
+      run: (p) => {
+        const doc = METHOD_DOCS[str(p, 0)];
+        if (doc === undefined) throw Fault.of('SIGNATURE_UNSUPPORTED');
+        return [...doc.signature];
+      },
+    },
+    multicall: { min: 1, max: 1, run: (p) => multicall(list(p, 0)) },
+  };
+
+  const namespaces: Readonly<Record<string, Record<string, MethodSpec>>> = { supervisor, system };
+
+  /** xmlrpc.py traverse(): exactly `namespace.method`, no private names, arity checked. */
+  async function dispatch(methodName: string, params: Params): Promise<XmlRpcValue> {
+    const parts = methodName.split('.');
+    if (parts.length !== 2) throw Fault.of('UNKNOWN_METHOD');
+    const [namespace = '', method = ''] = parts;
+    if (method.startsWith('_')) throw Fault.of('UNKNOWN_METHOD');
+    const table = Object.hasOwn(namespaces, namespace) ? namespaces[namespace] : undefined;
+    const spec = table !== undefined && Object.hasOwn(table, method) ? table[method] : undefined;
+    if (spec === undefined) throw Fault.of('UNKNOWN_METHOD');
+    if (params.length < spec.min || params.length > spec.max) throw Fault.of('INCORRECT_PARAMETERS');
+    // rpcinterface.py _update(): every supervisor.* method refuses once shutdown or restart began.
+    if (namespace === 'supervisor' && spec.checksMood !== false && SUPERVISOR_STATES[port.state()] < SUPERVISOR_STATES.RUNNING) {
+      throw Fault.of('SHUTDOWN_STATE');
+    }
+    return spec.run(params);
+  }
+
+  return { call: dispatch };
+}
+
+// --- parameters: supervisord relies on Python's duck typing; a wrong type here is INCORRECT_PARAMETERS.
+
+function str(params: Params, index: number): string {
+  const value = params[index];
+  if (typeof value !== 'string') throw Fault.of('INCORRECT_PARAMETERS');
+  return value;
+}
+
+/** A string, or base64 bytes decoded as UTF-8 (supervisord decodes both to text). */
+function text(params: Params, index: number): string {
+  const value = params[index];
+  if (value instanceof Uint8Array) return new TextDecoder().decode(value);
+  return str(params, index);
+}
+
+function strOrInt(params: Params, index: number): string | number {
+  const value = params[index];
+  if (typeof value === 'string' || typeof value === 'number') return value;
+  throw Fault.of('INCORRECT_PARAMETERS');
+}
+
+/** Python's int(): an integer, or a string of one. */
+function int(params: Params, index: number): number {
+  const value = params[index];
+  if (typeof value === 'number' && Number.isFinite(value)) return Math.trunc(value);
+  if (typeof value === 'string' && /^\s*[+-]?\d+\s*$/.test(value)) return Number.parseInt(value, 10);
+  throw Fault.of('INCORRECT_PARAMETERS');
+}
+
+/** Python truthiness of an optional flag such as `wait`. */
+function bool(params: Params, index: number, fallback: boolean): boolean {
+  const value = params[index];
+  if (value === undefined) return fallback;
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'number') return value !== 0;
+  if (typeof value === 'string') return value !== '';
+  throw Fault.of('INCORRECT_PARAMETERS');
+}
+
+function list(params: Params, index: number): Params {
+  const value = params[index];
+  if (!Array.isArray(value)) throw Fault.of('INCORRECT_PARAMETERS');
+  return value as Params;
+}
+
+function logfileWord(path: string | null | 'AUTO'): string {
+  if (path === null) return 'none';
+  return path === 'AUTO' ? 'auto' : path;
+}
+
+function signalNumberOf(name: string): number {
+  const canonical = signalName(name);
+  return canonical === null ? 0 : (signalNumber(canonical) ?? 0);
+}

@@ -1,0 +1,244 @@
+// src/os/spawn.ts and signals.ts against real processes: command resolution and supervisord's
+// spawnerr texts, the child's environment, directory, umask and user, process groups, and exits.
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { sendSignal } from '../../../src/os/signals.js';
+import { isOwnedPid, spawnProcess, type SpawnRequest, type SpawnedChild } from '../../../src/os/spawn.js';
+import { collectLines } from './child-output.js';
+import { isDead, readStat, readStatusField } from './proc-view.js';
+
+const PUPPET = fileURLToPath(new URL('../../fixtures/puppet.mjs', import.meta.url));
+const NODE = process.execPath;
+const isRoot = process.getuid?.() === 0;
+
+let dir: string;
+let children: SpawnedChild[] = [];
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'supd-spawn-'));
+  chmodSync(dir, 0o755); // the user= test runs a child as nobody in here
+});
+
+afterEach(async () => {
+  for (const child of children) {
+    try {
+      process.kill(-child.pid, 'SIGKILL'); // its whole group: grandchildren too
+    } catch {
+      // already gone
+    }
+  }
+  await Promise.all(children.map((c) => c.exit));
+  children = [];
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function request(argv: string[], more: Partial<SpawnRequest> = {}): SpawnRequest {
+  return { argv, env: { PATH: '/usr/bin:/bin' }, cwd: null, umask: null, user: null, ...more };
+}
+
+function start(argv: string[], more: Partial<SpawnRequest> = {}): SpawnedChild {
+  const result = spawnProcess(request(argv, more));
+  if (!result.ok) throw new Error(`spawn failed: ${result.spawnerr}`);
+  children.push(result.child);
+  return result.child;
+}
+
+function spawnerrOf(argv: string[], more: Partial<SpawnRequest> = {}): string {
+  const result = spawnProcess(request(argv, more));
+  if (result.ok) {
+    children.push(result.child);
+    throw new Error(`expected a spawnerr, but pid ${result.child.pid} started`);
+  }
+  return result.spawnerr;
+}
+
+function writeScript(name: string, body: string, mode = 0o755): string {
+  const path = join(dir, name);
+  writeFileSync(path, `#!/bin/sh\n${body}\n`, { mode });
+  return path;
+}
+
+describe('resolving the command as supervisord does', () => {
+  it('finds a bare command name in the PATH of the child environment, not supd\'s', async () => {
+    writeScript('hello-supd', 'echo "hello $1"');
+    const child = start(['hello-supd', 'world'], { env: { PATH: `/nonexistent:${dir}:/usr/bin:/bin` } });
+    const lines = collectLines(child.stdout);
+    await expect(child.exit).resolves.toEqual({ code: 0, signal: null });
+    await lines.waitFor(/^hello world$/);
+  });
+
+  it('passes argv[0] as written, not the resolved path', async () => {
+    const child = start(['node', '-e', 'console.log(process.argv0)'], {
+      env: { PATH: join(NODE, '..') },
+    });
+    const lines = collectLines(child.stdout);
+    await child.exit;
+    await lines.waitFor(/^node$/);
+  });
+
+  it("reports a command missing from PATH as can't find command", () => {
+    expect(spawnerrOf(['no-such-command-supd'], { env: { PATH: dir } })).toBe(
+      "can't find command 'no-such-command-supd'",
+    );
+  });
+
+  it("reports a missing absolute path as can't find command", () => {
+    const missing = join(dir, 'missing');
+    expect(spawnerrOf([missing])).toBe(`can't find command '${missing}'`);
+  });
+
+  it('reports a directory found in PATH as a directory, by its full path', () => {
+    mkdirSync(join(dir, 'webx'));
+    expect(spawnerrOf(['webx'], { env: { PATH: dir } })).toBe(
+      `command at '${join(dir, 'webx')}' is a directory`,
+    );
+  });
+
+  it('reports a file without execute bits as not executable', () => {
+    const path = writeScript('plain', 'exit 0', 0o644);
+    expect(spawnerrOf([path])).toBe(`command at '${path}' is not executable`);
+  });
+
+  it('reports an empty command', () => {
+    expect(spawnerrOf([])).toBe('command is empty');
+  });
+});
+
+describe('the child environment', () => {
+  it("reports a directory that does not exist with supervisord's chdir message", () => {
+    const missing = join(dir, 'srv', 'app');
+    expect(spawnerrOf([NODE, PUPPET], { cwd: missing })).toBe(`couldn't chdir to ${missing}: ENOENT`);
+  });
+
+  it('reports a directory that is a file as ENOTDIR', () => {
+    const file = writeScript('file', '');
+    expect(spawnerrOf([NODE, PUPPET], { cwd: file })).toBe(`couldn't chdir to ${file}: ENOTDIR`);
+  });
+
+  it('runs the child in the requested directory', async () => {
+    const child = start([NODE, PUPPET, '--print-cwd'], { cwd: dir });
+    await collectLines(child.stdout).waitFor(new RegExp(`^cwd ${dir}$`));
+  });
+
+  it('gives the child exactly the environment it was given, nothing of supd\'s', async () => {
+    const env = { PATH: '/usr/bin:/bin', SUPD_TEST: 'a b=c', EMPTY: '' };
+    const child = start(['env'], { env });
+    const lines = collectLines(child.stdout);
+    await child.exit;
+    await vi.waitFor(() => expect(lines.all.filter((l) => l !== '').sort()).toEqual(
+      ['EMPTY=', 'PATH=/usr/bin:/bin', 'SUPD_TEST=a b=c'],
+    ));
+  });
+
+  it("applies umask to the child only and leaves supd's own umask as it was", async () => {
+    const before = process.umask();
+    const wanted = before === 0o027 ? 0o077 : 0o027;
+    const child = start([NODE, PUPPET, '--print-umask'], { umask: wanted });
+    expect(process.umask()).toBe(before);
+    await collectLines(child.stdout).waitFor(new RegExp(`^umask ${wanted.toString(8).padStart(4, '0')}$`));
+  });
+});
+
+describe('user=', () => {
+  it("reports an unknown user name with supervisord's drop_privileges words", () => {
+    expect(spawnerrOf([NODE, PUPPET], { user: 'no-such-user-supd' })).toBe(
+      "couldn't setuid to no-such-user-supd: Can't find username 'no-such-user-supd'",
+    );
+  });
+
+  it('runs the program as the user when the name is its own uid, without needing root', async () => {
+    const child = start([NODE, PUPPET, '--print-ids'], { user: String(process.getuid?.()) });
+    await collectLines(child.stdout).waitFor(new RegExp(`^ids uid=${process.getuid?.()} `));
+  });
+
+  it.skipIf(!isRoot)('runs the program as nobody with its uid, gid, HOME, USER and LOGNAME (needs root)', async () => {
+    const child = start([NODE, PUPPET, '--print-ids', '--print-env=HOME,USER,LOGNAME'], {
+      user: 'nobody',
+      cwd: dir,
+      env: { PATH: '/usr/bin:/bin', HOME: '/root', USER: 'root', LOGNAME: 'root' },
+    });
+    const lines = collectLines(child.stdout);
+    await lines.waitFor(/^ids uid=65534 gid=65534$/);
+    expect(readStatusField(child.pid, 'Uid')?.split(/\s+/)).toEqual(['65534', '65534', '65534', '65534']);
+    await lines.waitFor(/^env HOME=\/nonexistent$/);
+    await lines.waitFor(/^env USER=nobody$/);
+    await lines.waitFor(/^env LOGNAME=nobody$/);
+  });
+});
+
+describe('process groups and signals', () => {
+  it('makes each program the leader of its own process group', async () => {
+    const child = start([NODE, PUPPET]);
+    await collectLines(child.stdout).waitFor(/^ready \d+$/);
+    expect(readStat(child.pid)?.pgrp).toBe(child.pid);
+    expect(readStat(process.pid)?.pgrp).not.toBe(child.pid);
+  });
+
+  it('kills a grandchild when the whole group is signalled', async () => {
+    const child = start([NODE, PUPPET, '--grandchild']);
+    const [, grandchild] = await collectLines(child.stdout).waitFor(/^grandchild (\d+)$/);
+    const grandchildPid = Number(grandchild);
+    expect(readStat(grandchildPid)?.pgrp).toBe(child.pid);
+    expect(sendSignal(child.pid, 'KILL', true)).toBe('sent');
+    await expect(child.exit).resolves.toEqual({ code: null, signal: 'SIGKILL' });
+    await vi.waitFor(() => expect(isDead(grandchildPid)).toBe(true), { timeout: 5_000 });
+  });
+
+  it('signals only the program, not its group, when asGroup is false', async () => {
+    const child = start([NODE, PUPPET, '--grandchild']);
+    const [, grandchild] = await collectLines(child.stdout).waitFor(/^grandchild (\d+)$/);
+    expect(sendSignal(child.pid, 'SIGKILL', false)).toBe('sent');
+    await child.exit;
+    expect(isDead(Number(grandchild))).toBe(false); // afterEach kills it: the group outlives its leader
+  });
+
+  it('delivers a stop signal the program handles, and reports its exit code', async () => {
+    const child = start([NODE, PUPPET, '--on-signal-exit=7']);
+    const lines = collectLines(child.stdout);
+    await lines.waitFor(/^ready/);
+    expect(sendSignal(child.pid, 'TERM', false)).toBe('sent');
+    await expect(child.exit).resolves.toEqual({ code: 7, signal: null });
+    await lines.waitFor(/^got SIGTERM$/);
+  });
+
+  it('tolerates a program that already exited (ESRCH), as supervisord does', async () => {
+    const child = start([NODE, PUPPET, '--exit-after-ms=0']);
+    await child.exit;
+    expect(sendSignal(child.pid, 'TERM', false)).toBe('no-such-process');
+  });
+
+  it('refuses a signal name that does not exist', () => {
+    expect(sendSignal(process.pid, 'NOPE', false)).toEqual({ error: 'unknown signal NOPE' });
+  });
+});
+
+describe('the exit promise', () => {
+  it('resolves with the exit code of a program that exits', async () => {
+    const child = start([NODE, PUPPET, '--exit-after-ms=10', '--code=3']);
+    await expect(child.exit).resolves.toEqual({ code: 3, signal: null });
+  });
+
+  it('resolves with the signal name of a program killed by a signal', async () => {
+    const child = start([NODE, PUPPET, '--ignore=TERM']);
+    await collectLines(child.stdout).waitFor(/^ready/);
+    sendSignal(child.pid, 'SIGKILL', false);
+    await expect(child.exit).resolves.toEqual({ code: null, signal: 'SIGKILL' });
+  });
+
+  it('resolves when the program exits even if a grandchild still holds its stdout open', async () => {
+    const child = start([NODE, PUPPET, '--grandchild', '--exit-after-ms=100']);
+    const [, grandchild] = await collectLines(child.stdout).waitFor(/^grandchild (\d+)$/);
+    await expect(child.exit).resolves.toEqual({ code: 0, signal: null });
+    expect(isDead(Number(grandchild))).toBe(false); // still alive, pipe still open
+  });
+
+  it('counts a pid as owned until its exit is delivered, so the reaper leaves it to libuv', async () => {
+    const child = start([NODE, PUPPET, '--exit-after-ms=10']);
+    expect(isOwnedPid(child.pid)).toBe(true);
+    await child.exit;
+    expect(isOwnedPid(child.pid)).toBe(false);
+  });
+});

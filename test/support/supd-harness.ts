@@ -1,0 +1,225 @@
+/**
+ * Runs the built supd (dist/cli/supd.js) on a config in a fresh temp dir, for integration tests.
+ * Reads supd's JSON log lines from its stdout, waits with deadlines, and cleans up by pid and
+ * process group: supd first (gracefully), then any child pid it logged, so nothing outlives a test.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { vi } from 'vitest';
+
+export const REPO = resolve(import.meta.dirname, '../..');
+export const SUPD = join(REPO, 'dist/cli/supd.js');
+export const PUPPET = join(REPO, 'test/fixtures/puppet.mjs');
+/** The Node running the tests (24 from node_modules), for children too. */
+export const NODE = process.execPath;
+
+export interface LogRecord {
+  readonly level: number;
+  readonly msg: string;
+  readonly [key: string]: unknown;
+}
+
+export interface RunningSupd {
+  readonly dir: string;
+  readonly configPath: string;
+  readonly pid: number;
+  readonly process: ChildProcess;
+  /** Every log record so far. */
+  readonly records: LogRecord[];
+  /** supd's stderr so far. */
+  stderr(): string;
+  /** Resolves with the exit code (or 128+signal) when supd exits. */
+  readonly exited: Promise<number>;
+  /** Waits for a log message matching `pattern`; the timeout error shows the log so far. */
+  waitForLog(pattern: RegExp, options?: { timeout?: number; after?: number }): Promise<RegExpMatchArray>;
+  /** Pids of every child supd logged as spawned. */
+  childPids(): number[];
+  signal(signal: NodeJS.Signals): void;
+  /** SIGTERM and wait for exit; then make sure every logged child is gone. */
+  stop(): Promise<void>;
+}
+
+export function makeTempDir(prefix = 'supd-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function killGroupAndPid(pid: number): void {
+  for (const target of [-pid, pid]) {
+    try {
+      process.kill(target, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/**
+ * Start supd on `config` (the text of supervisord.conf; `%(dir)s`-free, use `dir` from the
+ * callback form to place files). A [supervisord] section is added when missing.
+ */
+export async function startSupd(
+  config: string | ((dir: string) => string),
+  options: { args?: string[]; env?: Record<string, string>; dir?: string; pid1?: boolean } = {},
+): Promise<RunningSupd> {
+  const dir = options.dir ?? makeTempDir();
+  let text = typeof config === 'function' ? config(dir) : config;
+  if (!/^\[supervisord\]/m.test(text)) text = `[supervisord]\nlogfile=${join(dir, 'supd.log')}\n${text}`;
+  const configPath = join(dir, 'supd.conf');
+  writeFileSync(configPath, text);
+  const supdArgv = [NODE, SUPD, '-c', configPath, ...(options.args ?? [])];
+  // As PID 1 of a fresh PID namespace: when unshare dies, --kill-child takes the namespace with it.
+  const argv = options.pid1 === true ? ['unshare', '--pid', '--fork', '--mount-proc', '--kill-child', ...supdArgv] : supdArgv;
+  const child = spawn(argv[0]!, argv.slice(1), {
+    cwd: dir,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const records: LogRecord[] = [];
+  let stderr = '';
+  let pending = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    pending += chunk;
+    const lines = pending.split('\n');
+    pending = lines.pop()!;
+    for (const line of lines) {
+      try {
+        records.push(JSON.parse(line) as LogRecord);
+      } catch {
+        records.push({ level: 30, msg: line });
+      }
+    }
+  });
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<number>((resolveExit) => {
+    child.on('exit', (code, signal) => resolveExit(code ?? 128 + (signal === null ? 0 : osSignalNumber(signal))));
+  });
+  const pid = options.pid1 === true ? await forkedChildOf(child.pid!) : child.pid!;
+  const childPids = (): number[] =>
+    records.flatMap((r) => {
+      const m = /^spawned: '.*' with pid (\d+)$/.exec(r.msg);
+      return m ? [Number(m[1])] : [];
+    });
+  const describe = () =>
+    `supd log:\n${records.map((r) => `  ${r.msg}`).join('\n')}\nsupd stderr:\n${stderr}`;
+
+  const running: RunningSupd = {
+    dir,
+    configPath,
+    pid,
+    process: child,
+    records,
+    stderr: () => stderr,
+    exited,
+    childPids,
+    async waitForLog(pattern, { timeout = 10_000, after = 0 } = {}) {
+      let found: RegExpMatchArray | null = null;
+      try {
+        await vi.waitFor(
+          () => {
+            for (const record of records.slice(after)) {
+              found = pattern.exec(record.msg);
+              if (found) return;
+            }
+            throw new Error('not yet');
+          },
+          { timeout, interval: 20 },
+        );
+      } catch {
+        throw new Error(`timed out after ${timeout} ms waiting for ${pattern}\n${describe()}`);
+      }
+      return found!;
+    },
+    signal(signal) {
+      process.kill(pid, signal);
+    },
+    async stop() {
+      if (isAlive(pid) && child.exitCode === null) {
+        process.kill(pid, 'SIGTERM');
+        const stopped = await Promise.race([exited.then(() => true), delay(15_000).then(() => false)]);
+        if (!stopped) killGroupAndPid(child.pid!);
+      }
+      // Under unshare the logged pids belong to the namespace, which died with its PID 1.
+      if (options.pid1 !== true) for (const p of childPids()) if (isAlive(p)) killGroupAndPid(p);
+    },
+  };
+  return running;
+}
+
+/** The host pid of the process `unshare --fork` started (supd, PID 1 inside). */
+async function forkedChildOf(unsharePid: number): Promise<number> {
+  let found = 0;
+  await vi.waitFor(
+    () => {
+      const children = readFileSync(`/proc/${unsharePid}/task/${unsharePid}/children`, 'utf8').trim();
+      if (children === '') throw new Error(`unshare (pid ${unsharePid}) has not forked yet`);
+      found = Number(children.split(' ')[0]);
+    },
+    { timeout: 5_000, interval: 10 },
+  );
+  return found;
+}
+
+/** Every descendant of `pid` with its state letter from /proc/PID/stat (Z for a zombie). */
+export function descendants(pid: number): { pid: number; state: string }[] {
+  const out: { pid: number; state: string }[] = [];
+  const visit = (parent: number): void => {
+    let tasks: string[] = [];
+    try {
+      tasks = readdirSync(`/proc/${parent}/task`);
+    } catch {
+      return;
+    }
+    for (const tid of tasks) {
+      let children = '';
+      try {
+        children = readFileSync(`/proc/${parent}/task/${tid}/children`, 'utf8').trim();
+      } catch {
+        continue;
+      }
+      for (const c of children.split(' ').filter(Boolean).map(Number)) {
+        try {
+          const stat = readFileSync(`/proc/${c}/stat`, 'utf8');
+          out.push({ pid: c, state: stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) });
+        } catch {
+          continue;
+        }
+        visit(c);
+      }
+    }
+  };
+  visit(pid);
+  return out;
+}
+
+/** True when unshare(1) can make a PID namespace here (root, util-linux present). */
+export function canUnshare(): boolean {
+  if (process.getuid?.() !== 0) return false;
+  const result = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true'], { stdio: 'ignore' });
+  return result.status === 0;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
+}
+
+function osSignalNumber(signal: NodeJS.Signals): number {
+  const numbers: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
+  return numbers[signal] ?? 0;
+}
+
+/** A `[program:x]` running the puppet fixture with flags. Flush-left: indentation continues values. */
+export function puppetProgram(name: string, flags: string, extra = ''): string {
+  return `[program:${name}]\ncommand=${NODE} ${PUPPET} ${flags}\n${extra}\n`;
+}

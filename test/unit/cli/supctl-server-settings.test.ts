@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { findConfigFile, resolveServerSettings } from '../../../src/cli/supctl/server-settings.js';
+
+const none = { serverUrl: null, username: null, password: null };
+
+describe('finding the server', () => {
+  it('uses [supervisorctl] serverurl, username and password, expanding %(here)s and %(ENV_X)s', () => {
+    const text = '[supervisorctl]\nserverurl = unix://%(here)s/run/supd.sock ; inline comment\nusername = %(ENV_WHO)s\npassword: pw\n';
+    expect(resolveServerSettings(none, { file: '/etc/supd/supd.conf', text }, { WHO: 'admin' })).toEqual({
+      serverUrl: 'unix:///etc/supd/run/supd.sock', username: 'admin', password: 'pw',
+    });
+  });
+
+  it('falls back to [unix_http_server] file and its credentials when [supervisorctl] has no serverurl', () => {
+    const text = '[unix_http_server]\nfile=/run/supd.sock\nusername=u\npassword={SHA}abc\n\n[supervisorctl]\n';
+    expect(resolveServerSettings(none, { file: '/etc/supd.conf', text }, {})).toEqual({ serverUrl: 'unix:///run/supd.sock', username: 'u', password: '{SHA}abc' });
+  });
+
+  it('falls back to [inet_http_server] port on localhost', () => {
+    expect(resolveServerSettings(none, { file: '/e/s.conf', text: '[inet_http_server]\nport=*:9002\n' }, {}).serverUrl).toBe('http://localhost:9002');
+    expect(resolveServerSettings(none, { file: '/e/s.conf', text: '[inet_http_server]\nport=9003\n' }, {}).serverUrl).toBe('http://localhost:9003');
+  });
+
+  it('lets -s beat SUPCTL_SERVERURL, which beats the config', () => {
+    const config = { file: '/e/s.conf', text: '[supervisorctl]\nserverurl=unix:///from/config.sock\n' };
+    expect(resolveServerSettings(none, config, { SUPCTL_SERVERURL: 'unix:///from/env.sock' }).serverUrl).toBe('unix:///from/env.sock');
+    expect(resolveServerSettings({ ...none, serverUrl: 'http://h:1' }, config, { SUPCTL_SERVERURL: 'unix:///e.sock' }).serverUrl).toBe('http://h:1');
+  });
+
+  it('defaults to supervisorctl’s http://localhost:9001 without any config', () => {
+    expect(resolveServerSettings(none, null, {})).toEqual({ serverUrl: 'http://localhost:9001', username: null, password: null });
+  });
+
+  it('searches supd.conf before supervisord.conf, in the documented order', () => {
+    const present = new Set(['/srv/etc/supd.conf', '/etc/supervisor/supervisord.conf', '/srv/supervisord.conf']);
+    expect(findConfigFile('/srv', (p) => present.has(p))).toBe('/srv/etc/supd.conf');
+    present.delete('/srv/etc/supd.conf');
+    expect(findConfigFile('/srv', (p) => present.has(p))).toBe('/srv/supervisord.conf');
+    expect(findConfigFile('/srv', () => false)).toBeNull();
+  });
+});

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { REQUIRED } from '../../../src/config/key-spec.js';
+import { EVENTLISTENER_KEYS, GROUP_KEYS, PROGRAM_KEYS } from '../../../src/config/program-keys.js';
+import { SUPERVISORD_KEYS } from '../../../src/config/supervisord-keys.js';
+
+/** The keys supervisord 4.2.5's options.py _processes_from_section reads. */
+const SUPERVISORD_PROGRAM_KEYS = [
+  'autorestart', 'autostart', 'command', 'directory', 'environment', 'exitcodes', 'killasgroup', 'numprocs',
+  'numprocs_start', 'priority', 'process_name', 'redirect_stderr', 'serverurl', 'startretries', 'startsecs',
+  'stderr_events_enabled', 'stdout_events_enabled', 'stopasgroup', 'stopsignal', 'stopwaitsecs', 'umask', 'user',
+  'stderr_capture_maxbytes', 'stdout_capture_maxbytes',
+  ...['stdout', 'stderr'].flatMap((c) => [`${c}_logfile`, `${c}_logfile_backups`, `${c}_logfile_maxbytes`, `${c}_syslog`]),
+];
+
+describe('key tables', () => {
+  it('PROGRAM_KEYS has exactly the [program:x] keys supervisord 4.2.5 reads', () => {
+    expect(Object.keys(PROGRAM_KEYS).sort()).toEqual([...SUPERVISORD_PROGRAM_KEYS].sort());
+  });
+
+  it('EVENTLISTENER_KEYS adds events, buffer_size and result_handler to the program keys', () => {
+    expect(Object.keys(EVENTLISTENER_KEYS).filter((k) => !(k in PROGRAM_KEYS)).sort()).toEqual([
+      'buffer_size', 'events', 'result_handler',
+    ]);
+    expect(EVENTLISTENER_KEYS.priority.default).toBe(-1);
+  });
+
+  it('shows defaults as supervisord documents them', () => {
+    expect(PROGRAM_KEYS.process_name.defaultText).toBe('%(program_name)s');
+    expect(PROGRAM_KEYS.stdout_logfile_maxbytes.defaultText).toBe('50MB');
+    expect(PROGRAM_KEYS.command.default).toBe(REQUIRED);
+    expect(PROGRAM_KEYS.exitcodes.defaultText).toBe('0');
+    expect(SUPERVISORD_KEYS.umask.defaultText).toBe('022');
+    expect(GROUP_KEYS.priority.defaultText).toBe('999');
+  });
+
+  it('marks the keys supervisord expands per process', () => {
+    const perProcess = Object.entries(PROGRAM_KEYS).filter(([, s]) => s.expands === 'process').map(([k]) => k).sort();
+    expect(perProcess).toEqual([
+      'command', 'directory', 'environment', 'process_name',
+      'stderr_logfile', 'stderr_logfile_backups', 'stderr_logfile_maxbytes', 'stderr_syslog',
+      'stdout_logfile', 'stdout_logfile_backups', 'stdout_logfile_maxbytes', 'stdout_syslog',
+    ]);
+  });
+});

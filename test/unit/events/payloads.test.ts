@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ABSTRACT_EVENT_TYPES,
+  EVENT_TYPES,
+  eventPayload,
+  isEventTypeName,
+  isSubtypeOf,
+  processStateEvent,
+  type EventTypeName,
+} from '../../../src/events/payloads.js';
+import { PAYLOADS } from './payload-cases.js';
+
+describe('event payloads', () => {
+  it.each(PAYLOADS)('%j is formatted as supervisord formats it', (event, expected) => {
+    expect(eventPayload(event)).toBe(expected);
+  });
+
+  it('covers every concrete event type supervisord has', () => {
+    const concrete = (Object.keys(EVENT_TYPES) as EventTypeName[]).filter((t) => !ABSTRACT_EVENT_TYPES.includes(t));
+    expect(new Set(PAYLOADS.map(([e]) => e.type))).toEqual(new Set(concrete));
+  });
+
+  const base = { processname: 'web', groupname: 'www' } as const;
+
+  it('writes output that is not UTF-8 as Python repr of the bytes, after "Undecodable: "', () => {
+    const data = Uint8Array.from([0xff, 0x27, 0x0a, 0x5c]);
+    expect(eventPayload({ type: 'PROCESS_LOG_STDERR', ...base, pid: 3, data })).toBe(
+      'processname:web groupname:www pid:3 channel:stderr\nUndecodable: b"\\xff\'\\n\\\\"',
+    );
+  });
+});
+
+describe('a state transition from the core', () => {
+  it('becomes the PROCESS_STATE event of its target state, with only that state\'s fields', () => {
+    const t = { processName: 'web', groupName: 'www', from: 'RUNNING', tries: 0, pid: 77 } as const;
+    expect(processStateEvent({ ...t, to: 'EXITED', expected: false })).toEqual({
+      type: 'PROCESS_STATE_EXITED', processname: 'web', groupname: 'www', from_state: 'RUNNING', expected: false, pid: 77,
+    });
+    expect(processStateEvent({ ...t, from: 'STARTING', to: 'BACKOFF', tries: 3 })).toEqual({
+      type: 'PROCESS_STATE_BACKOFF', processname: 'web', groupname: 'www', from_state: 'STARTING', tries: 3,
+    });
+    expect(processStateEvent({ ...t, from: 'BACKOFF', to: 'FATAL' })).toEqual({
+      type: 'PROCESS_STATE_FATAL', processname: 'web', groupname: 'www', from_state: 'BACKOFF',
+    });
+  });
+
+  it('reports an EXITED without an expected flag as expected, as change_state() defaults it', () => {
+    const event = processStateEvent({ processName: 'a', groupName: 'a', from: 'RUNNING', to: 'EXITED', tries: 0, pid: 1 });
+    expect(eventPayload(event)).toBe('processname:a groupname:a from_state:RUNNING expected:1 pid:1');
+  });
+});
+
+describe('event type subscriptions', () => {
+  it('match the type itself and every subtype of an abstract type', () => {
+    expect(isSubtypeOf('PROCESS_STATE_EXITED', 'PROCESS_STATE_EXITED')).toBe(true);
+    expect(isSubtypeOf('PROCESS_STATE_EXITED', 'PROCESS_STATE')).toBe(true);
+    expect(isSubtypeOf('TICK_60', 'TICK')).toBe(true);
+    expect(isSubtypeOf('PROCESS_GROUP_ADDED', 'EVENT')).toBe(true);
+    expect(isSubtypeOf('PROCESS_LOG_STDOUT', 'PROCESS_COMMUNICATION')).toBe(false);
+    expect(isSubtypeOf('PROCESS_STATE', 'PROCESS_STATE_EXITED')).toBe(false);
+  });
+
+  it('know exactly supervisord\'s type names', () => {
+    expect(isEventTypeName('PROCESS_STATE')).toBe(true);
+    expect(isEventTypeName('PROCESS_STATE_EXITED')).toBe(true);
+    expect(isEventTypeName('PROCESS_STATE_CHANGE')).toBe(false);
+    expect(isEventTypeName('toString')).toBe(false);
+  });
+});
