@@ -14,6 +14,7 @@ import { loadConfig } from '../config/load.js';
 import type { SupdConfig } from '../config/types.js';
 import { Daemon } from '../daemon/daemon.js';
 import { attachEvents } from '../daemon/events-wiring.js';
+import { attachLogs } from '../daemon/logs-wiring.js';
 import { createDaemonPort, type PortExtensions } from '../daemon/rpc-port.js';
 import { RpcServerError, startRpcServers, type RpcServers } from '../rpc/http-server.js';
 import { createSupdLog } from '../daemon/supd-log.js';
@@ -108,9 +109,12 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   const events = attachEvents(daemon);
+  const logs = attachLogs(daemon, events);
   try {
     const servers = await startControlPlane(daemon, config, version(), {
       sendRemoteCommEvent: (type, data) => events.publish({ type: 'REMOTE_COMMUNICATION', remote_type: type, data }),
+      logfiles: (entry) => logs.logfiles(entry),
+      clearProcessLogs: (entry) => logs.clear(entry),
     });
     if (servers !== null) daemon.addCloser(() => servers.close());
   } catch (error) {

@@ -8,6 +8,8 @@ import {
   autorestart,
   bool,
   byteSize,
+  containerLogFormat,
+  inheriting,
   exitcodes,
   integer,
   keyValuePairs,
@@ -58,6 +60,10 @@ export const PROGRAM_KEYS = {
   directory: key(optionalText, null, 'process'),
   umask: key<number | null>(octal, null, 'section', '(inherit supd\'s)'),
   serverurl: key(optionalText, null, 'section', 'AUTO'),
+  // supd extensions: container logging per program, over [supervisord]'s defaults.
+  container_logs: key<boolean | null>(inheriting(bool), null, 'section', "[supervisord]'s"),
+  container_logs_format: key<'plain' | 'prefixed' | 'json' | null>(inheriting(containerLogFormat), null, 'section', "[supervisord]'s"),
+  container_logs_line_maxbytes: key<number | null>(inheriting(byteSize), null, 'section', "[supervisord]'s"),
 } as const;
 
 export type ProgramKey = keyof typeof PROGRAM_KEYS;

@@ -7,6 +7,7 @@ import { key, REQUIRED } from './key-spec.js';
 import {
   bool,
   byteSize,
+  containerLogFormat,
   inetAddress,
   integer,
   keyValuePairs,
@@ -47,6 +48,10 @@ export const SUPERVISORD_KEYS = {
   silent: key(bool, false),
   /** supd extension: signals supd passes on to every running program ("USR1 WINCH"). */
   forward_signals: key(signalList, []),
+  /** supd extension: copy every program's output to supd's stdout/stderr, whole lines only. */
+  container_logs: key(bool, false),
+  container_logs_format: key(containerLogFormat, 'prefixed'),
+  container_logs_line_maxbytes: key(byteSize, 16 * 1024, 'section', '16KB'),
 } as const;
 
 /** [include]: only the main file's counts (supervisord reads it once, before any included file). */

@@ -30,6 +30,17 @@ export interface StreamLogSettings {
   readonly syslog: boolean;
 }
 
+/**
+ * supd extension: copy a program's output, whole lines only, to supd's own stdout/stderr, as
+ * written, prefixed with the process name, or as JSON lines (docs/differences.md).
+ */
+export interface ContainerLogs {
+  readonly enabled: boolean;
+  readonly format: 'plain' | 'prefixed' | 'json';
+  /** A line longer than this is cut into pieces of this many bytes. */
+  readonly lineMaxBytes: number;
+}
+
 /** One process after numprocs expansion: everything supd needs to run it. */
 export interface ProcessConfig {
   /** process_name after expansion, e.g. "web_00". */
@@ -62,6 +73,8 @@ export interface ProcessConfig {
   /** Octal umask as a number, or null to inherit supd's. */
   readonly umask: number | null;
   readonly serverUrl: string | null;
+  /** [program:x] container_logs* over [supervisord]'s. */
+  readonly containerLogs: ContainerLogs;
   readonly origin: Origin;
 }
 
@@ -102,6 +115,8 @@ export interface SupervisordSettings {
   readonly silent: boolean;
   /** supd extension: signals forwarded to every running program (e.g. ["USR1", "WINCH"]). */
   readonly forwardSignals: readonly SignalName[];
+  /** supd extension: the default container logging of every program. */
+  readonly containerLogs: ContainerLogs;
 }
 
 export interface UnixHttpServerSettings {

@@ -17,6 +17,7 @@ import {
   UNIX_HTTP_SERVER_KEYS,
 } from './supervisord-keys.js';
 import type {
+  ContainerLogs,
   GroupConfig,
   InetHttpServerSettings,
   ProcessConfig,
@@ -148,6 +149,8 @@ interface ReadKeys<T> {
 
 class Validator {
   private readonly found = new Findings();
+  /** [supervisord]'s container_logs*, which each program inherits unless it sets its own. */
+  private containerLogDefaults: ContainerLogs = { enabled: false, format: 'prefixed', lineMaxBytes: 16 * 1024 };
   /** ENV_X for supd's environment, then for [supervisord] environment= (options.py read_config). */
   private globalNames: Expansions;
 
@@ -238,6 +241,7 @@ class Validator {
     } else {
       supervisord = this.supervisord(supervisordSection);
     }
+    if (supervisord !== null) this.containerLogDefaults = supervisord.containerLogs;
 
     const groups = this.groups(byKind('program'), byKind('group'), byKind('eventlistener'));
     const unixHttpServer = this.optional('unix_http_server', (s) => this.unixHttpServer(s));
@@ -293,6 +297,11 @@ class Validator {
       nocleanup: v.nocleanup,
       silent: v.silent,
       forwardSignals: v.forward_signals,
+      containerLogs: {
+        enabled: v.container_logs,
+        format: v.container_logs_format,
+        lineMaxBytes: v.container_logs_line_maxbytes,
+      },
     };
   }
 
@@ -646,6 +655,11 @@ class Validator {
         directory: v.directory === null ? null : expandUser(v.directory, this.ctx.env),
         umask: s.umask,
         serverUrl,
+        containerLogs: {
+          enabled: s.container_logs ?? this.containerLogDefaults.enabled,
+          format: s.container_logs_format ?? this.containerLogDefaults.format,
+          lineMaxBytes: s.container_logs_line_maxbytes ?? this.containerLogDefaults.lineMaxBytes,
+        },
         origin: section.origin,
       });
     }

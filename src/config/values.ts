@@ -271,3 +271,16 @@ export function checkName(name: string): ParseResult<string> {
   }
   return ok(s);
 }
+
+/** supd's container_logs_format: how a program's lines are copied to supd's stdout. */
+export const containerLogFormat: ValueParser<'plain' | 'prefixed' | 'json'> = (raw) => {
+  const value = raw.trim().toLowerCase();
+  return value === 'plain' || value === 'prefixed' || value === 'json'
+    ? ok(value)
+    : fail('expected plain, prefixed or json');
+};
+
+/** A per-program override: absent means "as [supervisord] says". */
+export function inheriting<T>(parse: ValueParser<T>): ValueParser<T | null> {
+  return (raw) => parse(raw);
+}

@@ -80,10 +80,6 @@ export function attachEvents(daemon: Daemon): EventsHandle {
     child.stdout.on('data', (chunk: Buffer) => pool.listenerOutput(name, chunk));
     // 'close', not 'exit': an answer written just before dying must still be read.
     child.stdout.on('close', () => pool.listenerExited(name));
-    child.stderr.on('data', (chunk: Buffer) => {
-      const text = chunk.toString('utf8').trimEnd();
-      if (text !== '') logger.info(`${name} stderr: ${text}`);
-    });
   });
 
   daemon.onNotice((notice) => {

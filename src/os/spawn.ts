@@ -84,7 +84,7 @@ export function spawnProcess(req: SpawnRequest): SpawnResult {
       cleanup: false,
       // setsid(): each program leads its own process group (supervisord calls setpgrp), so a
       // group signal reaches its children, and a Ctrl-C at supd's terminal does not.
-      detached: false,
+      detached: true,
       ...(identity.entry === null ? {} : { uid: identity.entry.uid, gid: identity.entry.gid }),
     }),
   );
@@ -192,7 +192,7 @@ function withUserEnv(env: Readonly<Record<string, string>>, entry: PasswdEntry):
  */
 function spawnWithUmask<T>(umask: number | null, spawn: () => T): T {
   if (umask === null) return spawn();
-  const previous = process.umask(process.umask());
+  const previous = process.umask(umask);
   try {
     return spawn();
   } finally {

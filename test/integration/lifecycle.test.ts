@@ -66,7 +66,8 @@ describe('starting and restarting', () => {
 
 describe('stopping', () => {
   it('escalates to SIGKILL after stopwaitsecs when the stop signal is ignored, then exits 0', async () => {
-    supd = await startSupd(puppetProgram('stubborn', '--ignore=TERM', 'stopwaitsecs=1\nstartsecs=0'));
+    // startsecs=1: RUNNING only once the puppet has surely installed its SIGTERM handler.
+    supd = await startSupd(puppetProgram('stubborn', '--ignore=TERM', 'stopwaitsecs=1\nstartsecs=1'));
     const [, pid] = await supd.waitForLog(/^spawned: 'stubborn' with pid (\d+)$/);
     await supd.waitForLog(/^success: stubborn/);
     supd.signal('SIGTERM');
@@ -95,12 +96,13 @@ describe('stopping', () => {
   });
 
   it('a second SIGTERM during shutdown kills what is left at once', async () => {
-    supd = await startSupd(puppetProgram('slow', '--ignore=TERM', 'stopwaitsecs=60\nstartsecs=0'));
+    supd = await startSupd(puppetProgram('slow', '--ignore=TERM', 'stopwaitsecs=60\nstartsecs=1'));
     await supd.waitForLog(/^success: slow/);
     supd.signal('SIGTERM');
-    await supd.waitForLog(/^killing slow .*with signal SIGTERM|received SIGTERM/);
+    await supd.waitForLog(/^received shutdown request/);
     supd.signal('SIGTERM');
     await supd.waitForLog(/^second shutdown request/);
+    await supd.waitForLog(/^stopped: slow \(terminated by SIGKILL\)$/);
     expect(await supd.exited).toBe(0);
   });
 });

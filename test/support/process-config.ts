@@ -37,6 +37,7 @@ export function processConfig(overrides: Partial<ProcessConfig> = {}): ProcessCo
     directory: null,
     umask: null,
     serverUrl: null,
+    containerLogs: { enabled: false, format: 'prefixed', lineMaxBytes: 16_384 },
     origin: { file: '/etc/supd.conf', line: 1, section: `program:${name}` },
     ...overrides,
   };

@@ -8,6 +8,8 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { vi } from 'vitest';
+import { createRpcClient, type RpcClient } from '../../src/rpc/client.js';
+import type { XmlRpcValue } from '../../src/rpc/xmlrpc-codec.js';
 
 export const REPO = resolve(import.meta.dirname, '../..');
 export const SUPD = join(REPO, 'dist/cli/supd.js');
@@ -19,6 +21,24 @@ export interface LogRecord {
   readonly level: number;
   readonly msg: string;
   readonly [key: string]: unknown;
+}
+
+/** One process as supervisor.getProcessInfo returns it. */
+export interface ProcessInfo {
+  readonly name: string;
+  readonly group: string;
+  readonly statename: string;
+  readonly state: number;
+  readonly pid: number;
+  readonly start: number;
+  readonly stop: number;
+  readonly now: number;
+  readonly exitstatus: number;
+  readonly spawnerr: string;
+  readonly description: string;
+  readonly logfile: string;
+  readonly stdout_logfile: string;
+  readonly stderr_logfile: string;
 }
 
 export interface RunningSupd {
@@ -39,6 +59,18 @@ export interface RunningSupd {
   signal(signal: NodeJS.Signals): void;
   /** SIGTERM and wait for exit; then make sure every logged child is gone. */
   stop(): Promise<void>;
+  /** `unix://` URL of [unix_http_server] file=, or null when the config has none. */
+  readonly serverUrl: string | null;
+  /**
+   * Calls an XML-RPC method on [unix_http_server] (with its username/password), e.g.
+   * `rpc('supervisor.getProcessInfo', 'web')`; rejects with Fault as supervisord's faults.
+   */
+  rpc(method: string, ...params: XmlRpcValue[]): Promise<XmlRpcValue>;
+  /**
+   * Polls getProcessInfo until `name` is in `statename` (and, with otherThanPid, has another pid);
+   * the timeout error shows the last info seen and supd's log.
+   */
+  waitForState(name: string, statename: string, options?: { otherThanPid?: number; timeout?: number }): Promise<ProcessInfo>;
 }
 
 export function makeTempDir(prefix = 'supd-test-'): string {
@@ -114,6 +146,14 @@ export async function startSupd(
   const describe = () =>
     `supd log:\n${records.map((r) => `  ${r.msg}`).join('\n')}\nsupd stderr:\n${stderr}`;
 
+  const server = unixServerOf(text, dir);
+  let client: RpcClient | null = null;
+  const rpc = (method: string, ...params: XmlRpcValue[]): Promise<XmlRpcValue> => {
+    if (server === null) throw new Error(`${configPath} has no [unix_http_server] file= to call ${method} on`);
+    client ??= createRpcClient(server);
+    return client.call(method, params);
+  };
+
   const running: RunningSupd = {
     dir,
     configPath,
@@ -144,7 +184,34 @@ export async function startSupd(
     signal(signal) {
       process.kill(pid, signal);
     },
+    serverUrl: server?.serverUrl ?? null,
+    rpc,
+    async waitForState(name, statename, { otherThanPid, timeout = 10_000 } = {}) {
+      let last: unknown = 'no answer yet';
+      let found: ProcessInfo | undefined;
+      try {
+        await vi.waitFor(
+          async () => {
+            try {
+              last = await rpc('supervisor.getProcessInfo', name);
+            } catch (error) {
+              last = error;
+              throw error;
+            }
+            const info = last as ProcessInfo;
+            if (info.statename !== statename || (otherThanPid !== undefined && info.pid === otherThanPid)) throw new Error('not yet');
+            found = info;
+          },
+          { timeout, interval: 25 },
+        );
+      } catch {
+        const other = otherThanPid === undefined ? '' : ` with a pid other than ${otherThanPid}`;
+        throw new Error(`timed out after ${timeout} ms waiting for ${name} to be ${statename}${other}; last getProcessInfo: ${JSON.stringify(last)}\n${describe()}`);
+      }
+      return found!;
+    },
     async stop() {
+      client?.close();
       if (isAlive(pid) && child.exitCode === null) {
         process.kill(pid, 'SIGTERM');
         const stopped = await Promise.race([exited.then(() => true), delay(15_000).then(() => false)]);
@@ -155,6 +222,21 @@ export async function startSupd(
     },
   };
   return running;
+}
+
+/**
+ * [unix_http_server] file=, username= and password= of a config text (only `%(here)s` expanded),
+ * enough for tests to reach the supd they started.
+ */
+function unixServerOf(text: string, dir: string): { serverUrl: string; username: string | null; password: string | null } | null {
+  const section = /^\[unix_http_server\][^\n]*\n((?:(?!\[)[^\n]*\n?)*)/m.exec(text);
+  if (section === null) return null;
+  const value = (key: string): string | null => {
+    const m = new RegExp(`^${key}\\s*=\\s*(.*?)\\s*$`, 'm').exec(section[1]!);
+    return m === null ? null : m[1]!.replaceAll('%(here)s', dir);
+  };
+  const file = value('file');
+  return file === null ? null : { serverUrl: `unix://${resolve(dir, file)}`, username: value('username'), password: value('password') };
 }
 
 /** The host pid of the process `unshare --fork` started (supd, PID 1 inside). */

@@ -1,6 +1,7 @@
 // Collects a spawned child's stdout as lines and waits for a line with a deadline, for the os
-// tests. On timeout the error shows every line seen so far.
+// tests (on timeout the error shows every line seen so far), and stops children by process group.
 import type { Readable } from 'node:stream';
+import type { SpawnedChild } from '../../../src/os/spawn.js';
 import { vi } from 'vitest';
 
 export interface Lines {
@@ -32,4 +33,32 @@ export function collectLines(stream: Readable): Lines {
         { timeout: timeoutMs, interval: 10 },
       ),
   };
+}
+
+/** Fails after ms naming what never happened, instead of hanging until the test timeout. */
+export async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** SIGKILL each child's process group (grandchildren too), or the pid if it leads none; then waits for the exits. */
+export async function killChildren(children: readonly SpawnedChild[]): Promise<void> {
+  for (const child of children) {
+    for (const target of [-child.pid, child.pid]) {
+      try {
+        process.kill(target, 'SIGKILL');
+        break;
+      } catch {
+        // no such group (or already gone): try the pid itself
+      }
+    }
+  }
+  await withDeadline(Promise.all(children.map((c) => c.exit)), 5_000, 'killed children to exit');
 }

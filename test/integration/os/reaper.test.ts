@@ -6,7 +6,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isLibcError, setChildSubreaper } from '../../../src/os/libc.js';
 import { startReaper, type Reaper } from '../../../src/os/reaper.js';
 import { isOwnedPid, spawnProcess, type SpawnedChild } from '../../../src/os/spawn.js';
-import { collectLines } from './child-output.js';
+import { collectLines, killChildren, withDeadline } from './child-output.js';
 import { zombieChildrenOf } from './proc-view.js';
 
 const PUPPET = fileURLToPath(new URL('../../fixtures/puppet.mjs', import.meta.url));
@@ -28,29 +28,10 @@ beforeAll(() => {
 afterEach(async () => {
   reaper?.stop();
   reaper = undefined;
-  for (const child of children) {
-    try {
-      process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  await withDeadline(Promise.all(children.map((c) => c.exit)), 5_000, 'children killed in afterEach to exit');
+  await killChildren(children);
   children = [];
 });
 
-/** Fails after ms naming what never happened, instead of hanging until the test timeout. */
-async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 function start(argv: string[]): SpawnedChild {
   const result = spawnProcess({ argv: [process.execPath, PUPPET, ...argv], env: ENV, cwd: null, umask: null, user: null });

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { sendSignal } from '../../../src/os/signals.js';
 import { isOwnedPid, spawnProcess, type SpawnRequest, type SpawnedChild } from '../../../src/os/spawn.js';
-import { collectLines } from './child-output.js';
+import { collectLines, killChildren } from './child-output.js';
 import { isDead, readStat, readStatusField } from './proc-view.js';
 
 const PUPPET = fileURLToPath(new URL('../../fixtures/puppet.mjs', import.meta.url));
@@ -23,14 +23,7 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
-  for (const child of children) {
-    try {
-      process.kill(-child.pid, 'SIGKILL'); // its whole group: grandchildren too
-    } catch {
-      // already gone
-    }
-  }
-  await Promise.all(children.map((c) => c.exit));
+  await killChildren(children);
   children = [];
   rmSync(dir, { recursive: true, force: true });
 });

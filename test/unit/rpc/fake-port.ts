@@ -222,6 +222,7 @@ export function processConfig(name: string, patch: Partial<ProcessConfig> = {}):
     autorestart: 'unexpected', exitCodes: [0], stopSignal: 'TERM', stopWaitMs: 10_000,
     stopAsGroup: false, killAsGroup: false, user: null, redirectStderr: false,
     stdout: stream, stderr: stream, environment: {}, directory: null, umask: null, serverUrl: null,
+    containerLogs: { enabled: false, format: 'prefixed', lineMaxBytes: 16_384 },
     origin: { file: '/etc/supd.conf', line: 1, section: `program:${name}` },
     ...patch,
   };

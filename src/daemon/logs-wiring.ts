@@ -1,0 +1,101 @@
+/**
+ * Connects each child's stdout/stderr pipes to the child-output layer (src/logs): log files,
+ * container logging, in-memory tails, capture mode and PROCESS_LOG events. One ProcessOutput per
+ * process, kept across restarts (AUTO names stay stable) and replaced when a reload changes it.
+ */
+import type { ProcessConfig } from '../config/types.js';
+import type { ProcessEntry, ProcessKey } from '../core/supervisor.js';
+import { clearAutoChildLogDir } from '../logs/auto-logfile.js';
+import type { OutputStream, LogNotice } from '../logs/log-settings.js';
+import type { ReadResult, TailResult } from '../logs/log-reading.js';
+import { createProcessOutput, type ProcessOutput } from '../logs/process-output.js';
+import { createStdSinks } from '../logs/std-sink.js';
+import type { Daemon } from './daemon.js';
+import type { EventsHandle } from './events-wiring.js';
+
+export interface LogsHandle {
+  logfiles(entry: ProcessEntry): { stdout: string | null; stderr: string | null };
+  read(entry: ProcessEntry, stream: OutputStream, offset: number, length: number): ReadResult;
+  tail(entry: ProcessEntry, stream: OutputStream, offset: number, length: number): TailResult;
+  /** An error text, or null when cleared. */
+  clear(entry: ProcessEntry): string | null;
+}
+
+export function attachLogs(daemon: Daemon, events: EventsHandle): LogsHandle {
+  const { supervisord } = daemon.currentConfig;
+  const logger = daemon.logger;
+  const onNotice = (notice: LogNotice): void => logger[notice.level](notice.message);
+  if (!supervisord.nocleanup) clearAutoChildLogDir(supervisord.childlogdir, supervisord.identifier, onNotice);
+  const sinks = createStdSinks({ onNotice });
+  const outputs = new Map<ProcessKey, { config: ProcessConfig; output: ProcessOutput }>();
+
+  const isListener = (entry: ProcessEntry): boolean =>
+    daemon.supervisor.getGroup(entry.config.groupName)?.kind === 'eventlistener';
+
+  const outputOf = (entry: ProcessEntry): ProcessOutput => {
+    const known = outputs.get(entry.key);
+    if (known !== undefined && known.config === entry.config) return known.output;
+    known?.output.close(); // a reload changed this process: its logs follow the new settings
+    const config = entry.config;
+    const settings = daemon.currentConfig.supervisord;
+    const pidOf = (): number => daemon.supervisor.get(entry.key)?.machine.pid ?? 0;
+    const output = createProcessOutput({
+      process: config,
+      supervisord: { childlogdir: settings.childlogdir, identifier: settings.identifier, stripAnsi: settings.stripAnsi },
+      container: config.containerLogs,
+      sinks,
+      onNotice,
+      onLog: (stream, data) =>
+        events.publish({
+          type: stream === 'stdout' ? 'PROCESS_LOG_STDOUT' : 'PROCESS_LOG_STDERR',
+          processname: config.name,
+          groupname: config.groupName,
+          pid: pidOf(),
+          data,
+        }),
+      onCommunication: (stream, data) =>
+        events.publish({
+          type: stream === 'stdout' ? 'PROCESS_COMMUNICATION_STDOUT' : 'PROCESS_COMMUNICATION_STDERR',
+          processname: config.name,
+          groupname: config.groupName,
+          pid: pidOf(),
+          data,
+        }),
+    });
+    outputs.set(entry.key, { config, output });
+    return output;
+  };
+
+  daemon.runtime.onChild((entry, child) => {
+    const output = outputOf(entry);
+    // A listener's stdout is the event protocol channel (events-wiring.ts); only stderr is logged.
+    const streams: [OutputStream, NodeJS.ReadableStream][] = isListener(entry)
+      ? [['stderr', child.stderr]]
+      : [
+          ['stdout', child.stdout],
+          ['stderr', child.stderr],
+        ];
+    for (const [stream, pipe] of streams) {
+      pipe.on('data', (chunk: Buffer) => output.write(stream, chunk));
+      pipe.on('end', () => output.end(stream));
+    }
+  });
+
+  daemon.addReopener(() => {
+    for (const { output } of outputs.values()) output.reopen();
+  });
+  daemon.addCloser(async () => {
+    for (const { output } of outputs.values()) output.close();
+    await sinks.stdout.flush();
+    await sinks.stderr.flush();
+    sinks.stdout.close();
+    sinks.stderr.close();
+  });
+
+  return {
+    logfiles: (entry) => outputOf(entry).logfiles,
+    read: (entry, stream, offset, length) => outputOf(entry).read(stream, offset, length),
+    tail: (entry, stream, offset, length) => outputOf(entry).tail(stream, offset, length),
+    clear: (entry) => (outputOf(entry).clear() ? null : `could not clear the logs of ${entry.config.name}`),
+  };
+}
