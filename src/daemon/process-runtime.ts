@@ -131,11 +131,16 @@ export class ProcessRuntime {
   private wakeAt(key: ProcessKey, at: Millis): void {
     const previous = this.timers.get(key);
     if (previous !== undefined) clearTimeout(previous);
-    const delay = Math.max(0, at - this.deps.clock());
     const timer = setTimeout(() => {
       this.timers.delete(key);
+      // libuv's timers run on its cached loop time and may fire a little before `at` by our
+      // clock; a tick then would change nothing and nothing would wake the process again.
+      if (this.deps.clock() < at) {
+        this.wakeAt(key, at);
+        return;
+      }
       this.carryOut(this.deps.supervisor.tick(key, this.deps.clock()));
-    }, delay);
+    }, Math.max(0, Math.ceil(at - this.deps.clock())));
     this.timers.set(key, timer);
   }
 

@@ -23,6 +23,12 @@ export interface ChildExit {
   readonly code: number | null;
   /** e.g. 'SIGKILL' */
   readonly signal: string | null;
+  /**
+   * Set when the program never ran: libuv reported a chdir or exec failure only after the fork
+   * (e.g. EACCES as the user= account). code is then 127, as supervisord's child _exit(127)s after
+   * writing "couldn't chdir to ..." to the program's stderr; supd should log this text.
+   */
+  readonly spawnerr?: string;
 }
 
 /**
@@ -94,7 +100,8 @@ export function spawnProcess(req: SpawnRequest): SpawnResult {
 
   const pid = subprocess.pid;
   if (pid === undefined) {
-    return { ok: false, spawnerr: diagnoseLateFailure(command.filename, cwd, identity.entry) };
+    // Node only leaves the pid unset when it could not even fork (EMFILE, EAGAIN...).
+    return { ok: false, spawnerr: `couldn't spawn ${command.filename}: fork failed (too many open files or processes?)` };
   }
   owned.add(pid);
 
@@ -106,9 +113,19 @@ export function spawnProcess(req: SpawnRequest): SpawnResult {
       owned.delete(pid);
       settle(result);
     };
+    let spawned = false;
+    subprocess.once('spawn', () => {
+      spawned = true;
+    });
     subprocess.once('exit', (code, signal) => finish({ code, signal }));
-    // An 'error' after a pid exists (e.g. the process handle failed) means no 'exit' will follow
-    // unless the process is gone; execa's own settlement is the backstop for both.
+    // Node emits 'error' instead of 'spawn' (and no 'exit') when the exec or chdir failed in the
+    // forked child. Our listener runs before execa's promise settles, so this result wins.
+    subprocess.once('error', (error: NodeJS.ErrnoException) => {
+      if (spawned) return;
+      const code = error.code ?? 'unknown error';
+      finish({ code: 127, signal: null, spawnerr: describeLateFailure(code, command.filename, cwd, identity.entry) });
+    });
+    // The backstop for any other way execa settles without an 'exit' event.
     void subprocess.then(
       (result) => finish({ code: result.exitCode ?? null, signal: result.signal ?? null }),
       () => finish({ code: null, signal: null }),
@@ -210,15 +227,12 @@ function checkDirectory(dir: string): string | null {
 }
 
 /**
- * libuv reports a chdir or exec failure after the checks above passed (typically EACCES as the
- * user= account) only asynchronously; we name the likely cause from the modes we can see.
+ * Names what failed after the fork: the errno alone doesn't say whether chdir or exec failed, but
+ * only the user= account can fail to enter a directory that passed our checks.
  */
-function diagnoseLateFailure(filename: string, cwd: string, entry: PasswdEntry | null): string {
-  if (entry !== null) {
-    if (!canAccessAs(cwd, entry, 0o1)) return `couldn't chdir to ${cwd}: EACCES`;
-    if (!canAccessAs(filename, entry, 0o1)) return `couldn't exec ${filename}: EACCES`;
-  }
-  return `couldn't exec ${filename}: spawn failed`;
+function describeLateFailure(code: string, filename: string, cwd: string, entry: PasswdEntry | null): string {
+  if (entry !== null && !canAccessAs(cwd, entry, 0o1)) return `couldn't chdir to ${cwd}: ${code}`;
+  return `couldn't exec ${filename}: ${code}`;
 }
 
 function canAccessAs(path: string, entry: PasswdEntry, bits: number): boolean {

@@ -162,6 +162,35 @@ describe('user=', () => {
   });
 });
 
+describe('failures libuv reports after fork', () => {
+  it.skipIf(!isRoot)('exits 127 with a spawnerr when the user= account may not enter the directory (needs root)', async () => {
+    const locked = join(dir, 'locked');
+    mkdirSync(locked, { mode: 0o700 });
+    const child = start([NODE, PUPPET], { user: 'nobody', cwd: locked });
+    await expect(child.exit).resolves.toEqual({
+      code: 127,
+      signal: null,
+      spawnerr: `couldn't chdir to ${locked}: EACCES`,
+    });
+    expect(isOwnedPid(child.pid)).toBe(false);
+  });
+
+  it.skipIf(!isRoot)('exits 127 with a spawnerr when the user= account may not run the command (needs root)', async () => {
+    const path = writeScript('root-only', 'exit 0', 0o700);
+    const child = start([path], { user: 'nobody', cwd: dir });
+    await expect(child.exit).resolves.toEqual({ code: 127, signal: null, spawnerr: `couldn't exec ${path}: EACCES` });
+  });
+
+  it('runs an executable script without a #! line through /bin/sh, as execvp does', async () => {
+    const path = join(dir, 'no-shebang');
+    writeFileSync(path, 'echo "no shebang $1"\n', { mode: 0o755 });
+    const child = start([path, 'ok']);
+    const lines = collectLines(child.stdout);
+    await expect(child.exit).resolves.toEqual({ code: 0, signal: null });
+    await lines.waitFor(/^no shebang ok$/);
+  });
+});
+
 describe('process groups and signals', () => {
   it('makes each program the leader of its own process group', async () => {
     const child = start([NODE, PUPPET]);

@@ -12,9 +12,12 @@ const SUPERVISORD_PROGRAM_KEYS = [
   ...['stdout', 'stderr'].flatMap((c) => [`${c}_logfile`, `${c}_logfile_backups`, `${c}_logfile_maxbytes`, `${c}_syslog`]),
 ];
 
+/** supd's own [program:x] keys, documented in docs/differences.md. */
+const SUPD_PROGRAM_EXTENSIONS = ['container_logs', 'container_logs_format', 'container_logs_line_maxbytes'];
+
 describe('key tables', () => {
-  it('PROGRAM_KEYS has exactly the [program:x] keys supervisord 4.2.5 reads', () => {
-    expect(Object.keys(PROGRAM_KEYS).sort()).toEqual([...SUPERVISORD_PROGRAM_KEYS].sort());
+  it('PROGRAM_KEYS has exactly the [program:x] keys supervisord 4.2.5 reads, plus supd extensions', () => {
+    expect(Object.keys(PROGRAM_KEYS).sort()).toEqual([...SUPERVISORD_PROGRAM_KEYS, ...SUPD_PROGRAM_EXTENSIONS].sort());
   });
 
   it('EVENTLISTENER_KEYS adds events, buffer_size and result_handler to the program keys', () => {

@@ -130,6 +130,7 @@ describe('a [program:x] with every key left to its default', () => {
       directory: null,
       umask: null,
       serverUrl: null,
+      containerLogs: { enabled: false, format: 'prefixed', lineMaxBytes: 16 * 1024 },
       origin: { file: F, line: 2, section: 'program:web' },
     });
   });
@@ -155,6 +156,7 @@ describe('a [program:x] with every key left to its default', () => {
       nocleanup: false,
       silent: false,
       forwardSignals: [],
+      containerLogs: { enabled: false, format: 'prefixed', lineMaxBytes: 16 * 1024 },
     });
     expect(config.supervisorctl).toMatchObject({ serverUrl: 'http://localhost:9001', prompt: 'supervisor' });
     expect(config.unixHttpServer).toBeNull();
