@@ -29,7 +29,6 @@ for (const signal of ['SIGTERM', 'SIGINT']) {
   process.on(signal, () => {
     console.log(`px-ns: stopping after ${served} requests`);
     server.close(() => process.exit(0));
-    server.closeAllConnections?.();
     setTimeout(() => process.exit(0), 1000).unref();
   });
 }

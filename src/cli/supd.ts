@@ -94,6 +94,8 @@ async function main(argv: string[]): Promise<number> {
   const log = createSupdLog({
     level: config.supervisord.loglevel,
     logfile: config.supervisord.logfile,
+    maxBytes: config.supervisord.logfileMaxBytes,
+    backups: config.supervisord.logfileBackups,
     isTerminal: process.stdout.isTTY === true,
     silent: config.supervisord.silent,
   });

@@ -3,10 +3,10 @@
  * (`2026-11-23 13:00:00,123 INFO spawned: 'web' with pid 12`) on a terminal and in `logfile=`.
  * Child output is not here; that is src/logs.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import type { SupervisordSettings } from '../config/types.js';
+import { RotatingFile } from '../logs/rotating-file.js';
 
 export type SupdLogger = Logger;
 
@@ -72,6 +72,9 @@ export interface SupdLogHandle {
 export function createSupdLog(options: {
   level: SupervisordSettings['loglevel'];
   logfile: string | null;
+  /** logfile_maxbytes / logfile_backups: supd's own log rotates as supervisord's does. */
+  maxBytes?: number;
+  backups?: number;
   isTerminal: boolean;
   silent?: boolean;
 }): SupdLogHandle {
@@ -83,28 +86,22 @@ export function createSupdLog(options: {
       stream: options.isTerminal ? textStream((line) => process.stdout.write(line)) : process.stdout,
     });
   }
-  let file: WriteStream | null = null;
-  const openFile = (): void => {
-    if (options.logfile === null) return;
-    file = createWriteStream(options.logfile, { flags: 'a' });
-    file.on('error', (error) => process.stderr.write(`supd: cannot write logfile ${options.logfile}: ${error.message}\n`));
-  };
-  openFile();
-  if (options.logfile !== null) {
-    streams.push({ level, stream: textStream((line) => file?.write(line)) });
-  }
+  const file =
+    options.logfile === null
+      ? null
+      : new RotatingFile({
+          path: options.logfile,
+          maxBytes: options.maxBytes ?? 50 * 1024 * 1024,
+          backups: options.backups ?? 10,
+          label: 'supd log',
+          // The logger cannot log its own file's trouble; stderr is where the container runtime looks.
+          onNotice: (notice) => process.stderr.write(`supd: ${notice.message}\n`),
+        });
+  if (file !== null) streams.push({ level, stream: textStream((line) => file.write(line)) });
   const logger = pino({ level, base: undefined }, pino.multistream(streams));
   return {
     logger,
-    reopen() {
-      const old = file;
-      openFile();
-      old?.end();
-    },
-    close: () =>
-      new Promise((resolve) => {
-        if (file === null) resolve();
-        else file.end(() => resolve());
-      }),
+    reopen: () => file?.reopen(),
+    close: async () => file?.close(),
   };
 }

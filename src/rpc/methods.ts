@@ -212,6 +212,20 @@ export function createRpcMethods(port: SupervisorPort, options: RpcMethodsOption
       name: p.name, group: p.group, status, description,
     });
     const deferred: Promise<void>[] = [];
+    // supervisord polls every deferred in order once per loop pass, so those that finish in the
+    // same pass are listed in process order. supd's equivalent of a pass is one macrotask: libuv
+    // reports the exits it reaped together in its own order, which is then put back in ours.
+    let batch: { index: number; result: AllResult }[] = [];
+    const finish = (index: number, result: AllResult): void => {
+      if (batch.length === 0) {
+        setImmediate(() => {
+          results.push(...batch.sort((a, b) => a.index - b.index).map((b) => b.result));
+          batch = [];
+        });
+      }
+      batch.push({ index, result });
+    };
+    const flushed = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
     for (const snapshot of processes) {
       const process = current(snapshot.group, snapshot.name) ?? snapshot;
       if (!predicate(process.state)) continue;
@@ -228,17 +242,19 @@ export function createRpcMethods(port: SupervisorPort, options: RpcMethodsOption
         results.push(row(process, FAULTS.SUCCESS, 'OK'));
         continue;
       }
+      const index = deferred.length;
       deferred.push(
         pending.done.then(
-          () => void results.push(row(process, FAULTS.SUCCESS, 'OK')),
+          () => finish(index, row(process, FAULTS.SUCCESS, 'OK')),
           (error: unknown) => {
             if (!(error instanceof Fault)) throw error;
-            results.push(row(process, error.faultCode, error.faultString));
+            finish(index, row(process, error.faultCode, error.faultString));
           },
         ),
       );
     }
     await Promise.all(deferred);
+    if (deferred.length > 0) await flushed(); // the last batch's setImmediate ran before this one
     return results;
   }
 

@@ -1,0 +1,57 @@
+/**
+ * Reads one child output pipe (an fd supd owns: the read end of a pipe or socketpair) into a
+ * single reused buffer, with libuv's readStart underneath (net.Socket's onread), so a read costs
+ * no allocation and no Readable stream machinery. Chunks are BORROWED: valid only during the
+ * onData call (hand them to ProcessOutput.writeBorrowed). Not the pipe's creation (src/os).
+ */
+import { Socket } from 'node:net';
+
+/** 1 MiB: as large as an enlarged pipe (F_SETPIPE_SZ) can hand over in one read. */
+export const DEFAULT_READ_BUFFER_BYTES = 1024 * 1024;
+
+export interface PipeReaderOptions {
+  /** A chunk read from the pipe; it is overwritten by the next read, so copy what you keep. */
+  readonly onData: (chunk: Buffer) => void;
+  /** EOF (every writer closed its end) or a read error: the pipe is closed afterwards. */
+  readonly onEnd: () => void;
+  readonly bufferBytes?: number;
+}
+
+export interface PipeReader {
+  /** Stops reading and closes the fd; onEnd is not called for this. */
+  close(): void;
+}
+
+/** Takes ownership of fd: it is closed at EOF, on error, or by close(). */
+export function readPipe(fd: number, options: PipeReaderOptions): PipeReader {
+  const buffer = Buffer.allocUnsafeSlow(options.bufferBytes ?? DEFAULT_READ_BUFFER_BYTES);
+  let isEnded = false;
+  const end = (): void => {
+    if (isEnded) return;
+    isEnded = true;
+    options.onEnd();
+  };
+  const socket = new Socket({
+    fd,
+    readable: true,
+    writable: false,
+    allowHalfOpen: false,
+    onread: {
+      buffer,
+      callback: (bytes: number, buf: Uint8Array) => {
+        if (bytes > 0) options.onData(Buffer.from(buf.buffer, buf.byteOffset, bytes));
+        return true;
+      },
+    },
+  });
+  socket.on('end', end);
+  socket.on('close', end);
+  // EIO/ECONNRESET from a child that died mid-write: the stream ends there, as at EOF.
+  socket.on('error', () => {});
+  return {
+    close() {
+      isEnded = true;
+      socket.destroy();
+    },
+  };
+}
