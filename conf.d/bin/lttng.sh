@@ -13,5 +13,5 @@ while :; do
   else
     echo "lttng.sh: round $round: relay not running; session paused; next check in 120 s"
   fi
-  sleep 120 & wait $!
+  sleep 120 & wait $! 2>/dev/null
 done

@@ -5,8 +5,8 @@ state=${PX_STATE_DIR:-/tmp/supd-demo}
 trap 'kill $! 2>/dev/null; echo "watchdog.sh: stopping"; exit 0' TERM INT
 echo "watchdog.sh: checking px-storage every 63 s"
 while :; do
-  sleep 63 & wait $!
-  if read -r word stamp pid < "$state/px-storage.health" 2>/dev/null && [ $(( $(date +%s) - stamp )) -le 10 ]; then
+  sleep 63 & wait $! 2>/dev/null
+  if read -r word stamp pid 2>/dev/null < "$state/px-storage.health" && [ $(( $(date +%s) - stamp )) -le 10 ]; then
     echo "watchdog.sh: px-storage pid $pid ok"
   else
     echo "watchdog.sh: WARNING: px-storage health file missing or stale"

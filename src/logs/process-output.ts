@@ -60,6 +60,12 @@ export interface ProcessOutput {
   readonly logfiles: Readonly<Record<OutputStream, string | null>>;
   /** A chunk read from the child's pipe. Takes ownership of chunk: do not reuse it. */
   write(stream: OutputStream, chunk: Buffer): void;
+  /**
+   * The same for a chunk that is only valid during this call (a reused read buffer, see
+   * pipe-reader.ts): it is written to the log file straight from the caller's memory, and copied
+   * only where something keeps it (line assembly, capture mode, PROCESS_LOG events).
+   */
+  writeBorrowed(stream: OutputStream, chunk: Buffer): void;
   /** EOF on that pipe: partial lines and held bytes go out, capture mode is reset for the next spawn. */
   end(stream: OutputStream): void;
   /** readProcessStdoutLog / readProcessStderrLog. */
@@ -86,6 +92,8 @@ interface StreamState {
   readonly capture: BoundCapture | null;
   readonly stripper: AnsiStripper | null;
   readonly isEventsEnabled: boolean;
+  /** Nothing in this pipeline keeps a chunk past the call: borrowed chunks need no copy. */
+  readonly isBorrowSafe: boolean;
   lastFeedAt: number;
   partialTimer: NodeJS.Timeout | null;
 }
@@ -142,6 +150,8 @@ export function createProcessOutput(options: ProcessOutputOptions): ProcessOutpu
       capture: settings.captureMaxBytes > 0 ? new BoundCapture(settings.captureMaxBytes) : null,
       stripper: supervisord.stripAnsi ? createAnsiStripper() : null,
       isEventsEnabled: settings.eventsEnabled,
+      // The file writes at once and the memory tail copies; lines, capture and events keep chunks.
+      isBorrowSafe: lines === null && settings.captureMaxBytes <= 0 && !settings.eventsEnabled,
       lastFeedAt: 0,
       partialTimer: null,
     };
@@ -211,6 +221,13 @@ export function createProcessOutput(options: ProcessOutputOptions): ProcessOutpu
       if (chunk.length === 0) return;
       if (state.splitter === null) record(state, chunk, false);
       else state.splitter.feed(chunk);
+    },
+
+    writeBorrowed(stream, chunk) {
+      const state = stateFor(stream);
+      if (chunk.length === 0) return;
+      if (state.isBorrowSafe) record(state, chunk, false);
+      else this.write(stream, Buffer.from(chunk));
     },
 
     end(stream) {

@@ -17,6 +17,8 @@ const SI_PID_OFFSET = 16;
 export const PR_SET_CHILD_SUBREAPER = 36;
 export const RLIMIT_NPROC = 6;
 export const RLIMIT_NOFILE = 7;
+export const O_CLOEXEC = 0o2000000;
+export const F_SETPIPE_SZ = 1031;
 
 /** A failed call: -1 with errno, as its name (`ECHILD`) and number. */
 export interface LibcError {
@@ -37,6 +39,8 @@ interface Bindings {
   readonly prctl: (option: number, a2: number, a3: number, a4: number, a5: number) => number;
   readonly getrlimit: (resource: number, out: Record<string, number | bigint>) => number;
   readonly setrlimit: (resource: number, rlim: Record<string, number | bigint>) => number;
+  readonly pipe2: (fds: Buffer, flags: number) => number;
+  readonly fcntl: (fd: number, cmd: number, arg: number) => number;
 }
 
 let bindings: Bindings | undefined;
@@ -61,6 +65,11 @@ function libc(): Bindings {
     getrlimit: lib.func('int getrlimit(int resource, _Out_ rlimit *rlim)'),
     // Why: Node cannot change resource limits (supervisord's minfds/minprocs raise them).
     setrlimit: lib.func('int setrlimit(int resource, const rlimit *rlim)'),
+    // Why: Node's stdio 'pipe' is a Unix socketpair; a real pipe (as supervisord's os.pipe())
+    // can be enlarged with F_SETPIPE_SZ, so a fast writer is read in 1 MiB rather than 64 KiB bites.
+    pipe2: lib.func('int pipe2(_Inout_ void *pipefd, int flags)'),
+    // Why: Node has no fcntl (F_SETPIPE_SZ).
+    fcntl: lib.func('int fcntl(int fd, int cmd, int arg)'),
   };
   return bindings;
 }
@@ -122,6 +131,23 @@ export function getRlimit(resource: number): Rlimit | LibcError {
 export function setRlimit(resource: number, limit: Rlimit): true | LibcError {
   const rlim = { rlim_cur: toRlim(limit.soft), rlim_max: toRlim(limit.hard) };
   return libc().setrlimit(resource, rlim) === 0 ? true : lastError();
+}
+
+/** pipe2(O_CLOEXEC): [readFd, writeFd], neither inherited by children unless passed as their stdio. */
+export function openPipe(): [number, number] | LibcError {
+  const fds = Buffer.alloc(8);
+  if (libc().pipe2(fds, O_CLOEXEC) !== 0) return lastError();
+  return [fds.readInt32LE(0), fds.readInt32LE(4)];
+}
+
+/**
+ * fcntl(F_SETPIPE_SZ): the pipe's capacity in bytes as the kernel rounded it. Beyond
+ * /proc/sys/fs/pipe-max-size (1 MiB by default) or the user's pipe-user-pages-soft an
+ * unprivileged caller gets EPERM; the pipe then keeps its 64 KiB.
+ */
+export function setPipeSize(fd: number, bytes: number): number | LibcError {
+  const result = libc().fcntl(fd, F_SETPIPE_SZ, bytes);
+  return result === -1 ? lastError() : result;
 }
 
 export function isLibcError(value: unknown): value is LibcError {
