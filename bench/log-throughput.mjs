@@ -7,8 +7,17 @@
 //   BENCH_RUNS=5 ...                                        # median of 5 runs per case (default 3)
 //   BENCH_DIR=/dev/shm ...                                  # files on tmpfs: CPU cost without disk noise
 //
-// The writer reaches supd through a real pipe (sh's |), as supervisord's os.pipe(); one extra
-// case uses child_process.spawn's stdio 'pipe', which is a Unix socketpair and costs more.
+// How the writer's output reaches supd (the "transport" of a case):
+//   socketpair  child_process stdio 'pipe' (what execa gives the daemon today: a Unix socketpair,
+//               64 KiB reads) read as a Readable stream ('data' events, a new Buffer per read);
+//   pipe        a real pipe from openPipe() (src/os/libc.ts), enlarged to 1 MiB (F_SETPIPE_SZ), passed
+//               as the writer's stdout fd, read by readPipe() (src/logs/pipe-reader.ts) into one
+//               reused buffer and handed to ProcessOutput.writeBorrowed: the proposed daemon path;
+//   pipe64k     the same with the pipe left at 64 KiB, to tell the pipe size from the reader.
+//
+// End to end: the supd daemon (dist/cli/supd.js) and Debian's supervisord, each running one
+// program that writes BENCH_BYTES to a stdout_logfile; wall time from starting the supervisor to
+// the file reaching full size, and the supervisor's CPU (utime+stime from /proc/PID/stat).
 //
 // Each supd case runs in its own "supd" process (this file with --supd) that spawns the writer,
 // feeds its stdout chunks to createProcessOutput exactly as the daemon does, and reports its own
@@ -16,7 +25,7 @@
 // twice: supd's stdout redirected to a file (not /dev/null, so the bytes really move), and
 // supd's stdout a pipe read by `cat > file`, as under a container runtime.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -70,16 +79,23 @@ async function runSupd(mode, transport, dir, bytes, lineBytes) {
     sinks,
     onNotice: (n) => process.stderr.write(`notice: ${n.message}\n`),
   });
+  const { openPipe, setPipeSize } = await import('../dist/os/libc.js');
+  const { readPipe } = await import('../dist/logs/pipe-reader.js');
+  openPipe().forEach((fd) => closeSync(fd)); // loads koffi before the clock starts
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  // 'pipe': the writer's stdout is a real pipe (our stdin, set up by sh), as supervisord's
-  // os.pipe(). 'socketpair': what child_process.spawn's stdio 'pipe' really creates.
-  const source =
-    transport === 'pipe'
-      ? process.stdin
-      : spawn(process.execPath, [SELF, '--writer', String(bytes), String(lineBytes)], { stdio: ['ignore', 'pipe', 'inherit'] }).stdout;
-  source.on('data', (chunk) => output.write('stdout', chunk));
-  await new Promise((resolve) => source.on('end', resolve));
+  const writerArgs = [SELF, '--writer', String(bytes), String(lineBytes)];
+  if (transport === 'socketpair') {
+    const source = spawn(process.execPath, writerArgs, { stdio: ['ignore', 'pipe', 'inherit'] }).stdout;
+    source.on('data', (chunk) => output.write('stdout', chunk));
+    await new Promise((resolve) => source.on('end', resolve));
+  } else {
+    const [readFd, writeFd] = openPipe();
+    if (transport === 'pipe') setPipeSize(readFd, MiB);
+    spawn(process.execPath, writerArgs, { stdio: ['ignore', writeFd, 'inherit'] });
+    closeSync(writeFd);
+    await new Promise((resolve) => readPipe(readFd, { onData: (chunk) => output.writeBorrowed('stdout', chunk), onEnd: resolve }));
+  }
   output.end('stdout');
   await sinks.stdout.flush();
   output.close();
@@ -89,12 +105,10 @@ async function runSupd(mode, transport, dir, bytes, lineBytes) {
   process.stderr.write(`RESULT ${JSON.stringify({ seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, dropped: stats.droppedLines })}\n`);
 }
 
-/** Runs the writer and one supd process; `stdout` is a shell redirection of supd's stdout. */
+/** Runs one supd process (which spawns the writer); `stdout` is a shell redirection of supd's stdout. */
 function runSupdProcess(mode, transport, dir, bytes, lineBytes, stdout) {
   const supd = `"${process.execPath}" "${SELF}" --supd ${mode} ${transport} "${dir}" ${bytes} ${lineBytes}`;
-  const writer = `"${process.execPath}" "${SELF}" --writer ${bytes} ${lineBytes}`;
-  const command = transport === 'pipe' ? `${writer} | ${supd} ${stdout}` : `${supd} ${stdout}`;
-  const result = spawnSync('sh', ['-c', command], { encoding: 'utf8', maxBuffer: 64 * MiB });
+  const result = spawnSync('sh', ['-c', `${supd} ${stdout}`], { encoding: 'utf8', maxBuffer: 64 * MiB });
   const line = result.stderr.split('\n').find((l) => l.startsWith('RESULT '));
   if (!line) throw new Error(`supd case ${mode} ${transport} failed: ${result.stderr}`);
   return JSON.parse(line.slice(7));
@@ -128,7 +142,7 @@ function prefixedSize(bytes, lineBytes) {
   return bytes + lines * pieces * 'web | '.length + lines * (pieces - 1);
 }
 
-function supdCase(mode, dir, bytes, lineBytes, transport = 'pipe') {
+function supdCase(mode, dir, bytes, lineBytes, transport) {
   if (mode === 'prefixed' || mode === 'prefixed-pipe') {
     const target = join(dir, 'supd-stdout');
     // prefixed-pipe: supd's stdout is a pipe, as under a container runtime; cat plays its reader.
@@ -147,32 +161,52 @@ function supdCase(mode, dir, bytes, lineBytes, transport = 'pipe') {
   return result;
 }
 
-/** Debian's supervisord on the same writer into a file: wall from first byte to last, its CPU from /proc. */
-async function supervisordCase(dir, bytes, lineBytes) {
-  const out = join(dir, 'sv-out.log');
-  const conf = join(dir, 'supervisord.conf');
+/**
+ * A whole supervisor running one program that writes `bytes` to its stdout_logfile: wall time
+ * from spawning the supervisor to the file reaching full size, the supervisor's CPU from /proc.
+ * which: 'supd' (dist/cli/supd.js, the daemon) or 'supervisord' (Debian's 4.2.5).
+ */
+async function endToEndCase(which, dir, bytes, lineBytes) {
+  const out = join(dir, 'e2e-out.log');
+  const conf = join(dir, 'e2e.conf');
   writeFileSync(
     conf,
-    `[supervisord]\nnodaemon=true\nlogfile=${dir}/supervisord.log\npidfile=${dir}/supervisord.pid\nchildlogdir=${dir}\n` +
+    `[supervisord]\nnodaemon=true\nlogfile=${dir}/e2e-supervisor.log\npidfile=${dir}/e2e.pid\nchildlogdir=${dir}\n` +
       `[program:w]\ncommand=${process.execPath} ${SELF} --writer ${bytes} ${lineBytes}\nautorestart=false\nstartsecs=0\n` +
       `stdout_logfile=${out}\nstdout_logfile_maxbytes=0\n`,
   );
-  const sv = spawn('/usr/bin/supervisord', ['-c', conf], { stdio: 'ignore' });
+  const t0 = performance.now();
+  const sv =
+    which === 'supd'
+      ? spawn(process.execPath, [join(SELF, '../../dist/cli/supd.js'), '-c', conf], { stdio: 'ignore' })
+      : spawn('/usr/bin/supervisord', ['-c', conf], { stdio: 'ignore' });
   const ticks = () => {
     const f = readFileSync(`/proc/${sv.pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return (Number(f[11]) + Number(f[12])) / 100; // utime + stime in USER_HZ
   };
-  const size = () => { try { return statSync(out).size; } catch { return 0; } };
+  const size = () => {
+    try {
+      return statSync(out).size;
+    } catch {
+      return 0;
+    }
+  };
   try {
-    while (size() === 0) await new Promise((r) => setTimeout(r, 2));
-    const cpu0 = ticks();
-    const t0 = performance.now();
-    while (size() < bytes) await new Promise((r) => setTimeout(r, 5));
-    const seconds = (performance.now() - t0) / 1000;
-    return { seconds, cpuSeconds: ticks() - cpu0 };
+    const deadline = Date.now() + 120_000;
+    let first = null;
+    while (size() < bytes) {
+      if (first === null && size() > 0) first = { t: performance.now(), cpu: ticks() };
+      if (sv.exitCode !== null || Date.now() > deadline) throw new Error(`${which}: ${out} stopped at ${size()} of ${bytes} bytes`);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    const t1 = performance.now();
+    const cpu = ticks();
+    first ??= { t: t0, cpu: 0 };
+    // Whole run from start, and the streaming part alone (first byte in the file to the last).
+    return { seconds: (t1 - t0) / 1000, cpuSeconds: cpu, stream: { seconds: (t1 - first.t) / 1000, cpuSeconds: cpu - first.cpu } };
   } finally {
     sv.kill('SIGTERM');
-    await new Promise((r) => sv.on('exit', r));
+    await new Promise((r) => (sv.exitCode === null ? sv.on('exit', r) : r()));
     rmSync(out, { force: true });
   }
 }
@@ -192,7 +226,7 @@ function row(name, bytes, r, rawRate) {
   const rate = bytes / MiB / r.seconds;
   const cpuPerGiB = r.cpuSeconds / (bytes / (1024 * MiB));
   const ratio = rawRate === undefined ? '' : `  ${(rate / rawRate).toFixed(2)}x raw`;
-  console.log(`  ${name.padEnd(34)} ${rate.toFixed(0).padStart(6)} MiB/s  ${cpuPerGiB.toFixed(2).padStart(5)} CPU-s/GiB${ratio}${r.dropped ? `  dropped ${r.dropped} lines` : ''}`);
+  console.log(`  ${name.padEnd(36)} ${rate.toFixed(0).padStart(6)} MiB/s  ${cpuPerGiB.toFixed(2).padStart(5)} CPU-s/GiB${ratio}${r.dropped ? `  dropped ${r.dropped} lines` : ''}`);
   return rate;
 }
 
@@ -206,12 +240,21 @@ async function main() {
       const total = Math.floor(bytes / lineBytes) * lineBytes;
       console.log(`lines of ${lineBytes} bytes:`);
       const rawRate = row('raw: writer | cat > file (cat CPU)', total, await median(runs, () => raw(dir, total, lineBytes)));
-      row('supd: file, no rotation', total, await median(runs, () => supdCase('file', dir, total, lineBytes)), rawRate);
-      row('supd: file, child via socketpair', total, await median(runs, () => supdCase('file', dir, total, lineBytes, 'socketpair')), rawRate);
-      row('supd: file, rotation 50MB x3', total, await median(runs, () => supdCase('rotate', dir, total, lineBytes)), rawRate);
-      row('supd: container prefixed -> file', total, await median(runs, () => supdCase('prefixed', dir, total, lineBytes)), rawRate);
-      row('supd: container prefixed -> pipe', total, await median(runs, () => supdCase('prefixed-pipe', dir, total, lineBytes)), rawRate);
-      if (process.env.BENCH_SUPERVISORD) row('supervisord 4.2.5: file', total, await median(runs, () => supervisordCase(dir, total, lineBytes)), rawRate);
+      const supd = (name, mode, transport) => median(runs, () => supdCase(mode, dir, total, lineBytes, transport)).then((r) => row(name, total, r, rawRate));
+      await supd('supd: file, socketpair stream', 'file', 'socketpair');
+      await supd('supd: file, pipe 64K + pipe-reader', 'file', 'pipe64k');
+      await supd('supd: file, pipe 1M + pipe-reader', 'file', 'pipe');
+      await supd('supd: file, rotation 50MB x3', 'rotate', 'pipe');
+      await supd('supd: prefixed -> file, socketpair', 'prefixed', 'socketpair');
+      await supd('supd: prefixed -> file, pipe 1M', 'prefixed', 'pipe');
+      await supd('supd: prefixed -> pipe, pipe 1M', 'prefixed-pipe', 'pipe');
+      if (process.env.BENCH_SUPERVISORD) {
+        for (const which of ['supd', 'supervisord']) {
+          const r = await median(runs, () => endToEndCase(which, dir, total, lineBytes));
+          row(`e2e ${which}: from start`, total, r, rawRate);
+          row(`e2e ${which}: first byte to last`, total, r.stream, rawRate);
+        }
+      }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -63,6 +63,7 @@ export class Daemon {
       logger: options.log.logger,
       baseEnv: () => childBaseEnv(this.config),
       serverUrl: () => serverUrlOf(this.config),
+      isEventListener: (config) => this.supervisor.getGroup(config.groupName)?.kind === 'eventlistener',
     });
   }
 

@@ -9,6 +9,7 @@ import { EventBus } from '../events/bus.js';
 import type { SupdEvent } from '../events/payloads.js';
 import { EventListenerPool } from '../events/pool.js';
 import { TickScheduler } from '../events/ticks.js';
+import { readableFromFd } from '../os/spawn.js';
 import type { Daemon } from './daemon.js';
 
 export interface EventsHandle {
@@ -77,9 +78,10 @@ export function attachEvents(daemon: Daemon): EventsHandle {
     const name = entry.config.name;
     child.stdin.on('error', () => undefined); // EPIPE from a dying listener is handled by its exit
     pool.listenerSpawned(name, { write: (bytes) => child.stdin.write(bytes) });
-    child.stdout.on('data', (chunk: Buffer) => pool.listenerOutput(name, chunk));
+    const stdout = readableFromFd(child.stdoutFd);
+    stdout.on('data', (chunk: Buffer) => pool.listenerOutput(name, chunk));
     // 'close', not 'exit': an answer written just before dying must still be read.
-    child.stdout.on('close', () => pool.listenerExited(name));
+    stdout.on('close', () => pool.listenerExited(name));
   });
 
   daemon.onNotice((notice) => {

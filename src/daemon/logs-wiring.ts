@@ -9,6 +9,7 @@ import { clearAutoChildLogDir } from '../logs/auto-logfile.js';
 import type { OutputStream, LogNotice } from '../logs/log-settings.js';
 import type { ReadResult, TailResult } from '../logs/log-reading.js';
 import { createProcessOutput, type ProcessOutput } from '../logs/process-output.js';
+import { readPipe } from '../logs/pipe-reader.js';
 import { createStdSinks } from '../logs/std-sink.js';
 import type { Daemon } from './daemon.js';
 import type { EventsHandle } from './events-wiring.js';
@@ -69,15 +70,16 @@ export function attachLogs(daemon: Daemon, events: EventsHandle): LogsHandle {
   daemon.runtime.onChild((entry, child) => {
     const output = outputOf(entry);
     // A listener's stdout is the event protocol channel (events-wiring.ts); only stderr is logged.
-    const streams: [OutputStream, NodeJS.ReadableStream][] = isListener(entry)
-      ? [['stderr', child.stderr]]
+    const streams: [OutputStream, number | null][] = isListener(entry)
+      ? [['stderr', child.stderrFd]]
       : [
-          ['stdout', child.stdout],
-          ['stderr', child.stderr],
+          ['stdout', child.stdoutFd],
+          ['stderr', child.stderrFd],
         ];
-    for (const [stream, pipe] of streams) {
-      pipe.on('data', (chunk: Buffer) => output.write(stream, chunk));
-      pipe.on('end', () => output.end(stream));
+    for (const [stream, fd] of streams) {
+      if (fd === null) continue; // redirect_stderr: stderr comes in on the stdout pipe
+      // Chunks are borrowed from one reused buffer: no allocation per read (src/logs/pipe-reader.ts).
+      readPipe(fd, { onData: (chunk) => output.writeBorrowed(stream, chunk), onEnd: () => output.end(stream) });
     }
   });
 

@@ -3,7 +3,7 @@
  * kill(2), `wake` into one timer per process, and feeds exits and timer ticks back in. It is the
  * only place where the core meets the OS; it keeps no lifecycle state of its own.
  */
-import type { Readable, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { splitCommand } from '../config/command-line.js';
 import type { ProcessConfig } from '../config/types.js';
 import { decodeExit } from '../core/exit-status.js';
@@ -23,14 +23,19 @@ export interface RuntimeDeps {
   readonly baseEnv: () => Readonly<Record<string, string>>;
   /** SUPERVISOR_SERVER_URL for children whose serverurl= is not set. */
   readonly serverUrl: () => string | null;
+  readonly isEventListener: (config: ProcessConfig) => boolean;
 }
 
-/** The pipes of a child that is running now, for the logs and events layers. */
+/**
+ * The pipes of a child that is running now, for the logs and events layers. The output fds are
+ * read ends that exactly one listener must take over (read and close).
+ */
 export interface LiveChild {
   readonly pid: number;
   readonly stdin: Writable;
-  readonly stdout: Readable;
-  readonly stderr: Readable;
+  readonly stdoutFd: number;
+  /** null with redirect_stderr: the child's stderr arrives on stdoutFd. */
+  readonly stderrFd: number | null;
 }
 
 export type TransitionListener = (t: TaggedTransition) => void;
@@ -159,7 +164,7 @@ export class ProcessRuntime {
       return;
     }
     const { child } = result;
-    const live: LiveChild = { pid: child.pid, stdin: child.stdin, stdout: child.stdout, stderr: child.stderr };
+    const live: LiveChild = { pid: child.pid, stdin: child.stdin, stdoutFd: child.stdoutFd, stderrFd: child.stderrFd };
     this.children.set(entry.key, live);
     // Readers attach before the first event-loop turn, so no output is lost or left unread.
     for (const listener of this.childListeners) listener(entry, live);
@@ -188,6 +193,8 @@ export class ProcessRuntime {
       cwd: config.directory,
       umask: config.umask,
       user: config.user,
+      // An event listener's stdout is its protocol channel: its stderr must never be mixed in.
+      redirectStderr: config.redirectStderr && !this.deps.isEventListener(config),
     };
   }
 }

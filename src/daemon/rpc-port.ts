@@ -41,8 +41,14 @@ function refusalForSpawnerr(spawnerr: string): Refusal {
 
 export function createDaemonPort(daemon: Daemon, version: string, ext: PortExtensions = {}): SupervisorPort {
   const { supervisor, runtime } = daemon;
-  /** The config read by the last reloadConfig, which addProcessGroup takes groups from. */
-  let reread: SupdConfig | null = null;
+  /**
+   * The config read by the last reloadConfig and the config that was current then. As
+   * supervisord's options.process_group_configs, it is what getAllConfigInfo lists and
+   * addProcessGroup takes groups from, until a restart or SIGHUP reload replaces the config.
+   */
+  let reread: { readonly config: SupdConfig; readonly against: SupdConfig } | null = null;
+  const lastRead = (): SupdConfig =>
+    reread !== null && reread.against === daemon.currentConfig ? reread.config : daemon.currentConfig;
 
   const defaultLogfiles = (entry: ProcessEntry) => {
     const path = (p: string | null | 'AUTO'): string | null => (p === null || p === 'AUTO' ? null : p);
@@ -104,10 +110,11 @@ export function createDaemonPort(daemon: Daemon, version: string, ext: PortExten
       }));
     },
     configInfo(): ConfigInfo[] {
-      const active = supervisor.listGroups();
-      const activeNames = new Set(active.map((g) => g.name));
-      const inactive = (reread?.groups ?? []).filter((g) => !activeNames.has(g.name));
-      return [...configInfoOf(active, () => true), ...configInfoOf(inactive, () => false)];
+      // supervisord lists the last config read, not the active groups: after a reread, a group
+      // that is still running but gone from the files is not listed, and a changed one shows its
+      // new settings (rpcinterface.py getAllConfigInfo).
+      const activeNames = new Set(supervisor.listGroups().map((g) => g.name));
+      return configInfoOf(lastRead().groups, (g) => activeNames.has(g.name));
     },
     mainLogfile: () => daemon.currentConfig.supervisord.logfile,
 
@@ -175,12 +182,12 @@ export function createDaemonPort(daemon: Daemon, version: string, ext: PortExten
     async reloadConfig(): Promise<RereadResult> {
       const result = daemon.readConfig();
       if (!result.ok) return { ok: false, error: result.errors.join('\n') };
-      reread = result.config;
+      reread = { config: result.config, against: daemon.currentConfig };
       const diff = diffGroups(supervisor.listGroups(), result.config.groups);
       return { ok: true, ...diff };
     },
     async addProcessGroup(name) {
-      const group = (reread ?? daemon.currentConfig).groups.find((g) => g.name === name);
+      const group = lastRead().groups.find((g) => g.name === name);
       if (group === undefined) return { fault: 'BAD_NAME', detail: name };
       const { added, outcome } = supervisor.addGroup(group, daemon.clock());
       if (!added) return { fault: 'ALREADY_ADDED', detail: name };

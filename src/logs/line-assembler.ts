@@ -47,6 +47,8 @@ export class LineAssembler {
   private runEnds = new Int32Array(1024);
   private readonly prefix: Buffer;
   private readonly maxBytes: number;
+  /** The chunk being fed is the caller's reused buffer: output must not point into it. */
+  private isBorrowed = false;
 
   constructor(private readonly options: LineAssemblerOptions) {
     this.prefix = Buffer.from(`${options.program} | `);
@@ -57,13 +59,17 @@ export class LineAssembler {
     return this.pendingBytes > 0;
   }
 
-  /** Takes ownership of chunk: a partial line at its end is kept by reference, not copied. */
-  feed(chunk: Buffer): void {
+  /**
+   * Takes ownership of chunk: a partial line at its end is kept by reference, not copied. With
+   * isBorrowed (chunk is reused by the caller after this call) what is kept is copied instead.
+   */
+  feed(chunk: Buffer, isBorrowed = false): void {
+    this.isBorrowed = isBorrowed;
     let pos = 0;
     if (this.pendingBytes > 0) {
       const nl = chunk.indexOf(NEWLINE);
       if (nl === -1) {
-        this.pending.push(chunk);
+        this.pending.push(isBorrowed ? Buffer.from(chunk) : chunk);
         this.pendingBytes += chunk.length;
         this.cutPending();
         this.emit();
@@ -105,7 +111,7 @@ export class LineAssembler {
       }
     }
     if (p < chunk.length) {
-      this.pending.push(chunk.subarray(p));
+      this.pending.push(isBorrowed ? Buffer.from(chunk.subarray(p)) : chunk.subarray(p));
       this.pendingBytes = chunk.length - p;
       if (this.pendingBytes > this.maxBytes) this.materializeRun(); // its pieces go after the run
       this.cutPending();
@@ -130,6 +136,7 @@ export class LineAssembler {
     const line = Buffer.concat(this.pending);
     this.pending = [];
     this.pendingBytes = 0;
+    this.isBorrowed = false;
     this.addLine(line, 0, line.length);
     this.emit();
   }
@@ -187,9 +194,13 @@ export class LineAssembler {
     const { explicit, run, runStart, runCount, runEnds } = this;
     const runBytes = runCount === 0 ? 0 : runEnds[runCount - 1]! + 1 - runStart;
     // Plain lines of one chunk with their own newlines are already the output: no copy.
-    if (prefix.length === 0 && explicit.length === 0) return run.subarray(runStart, runStart + runBytes);
+    if (prefix.length === 0 && explicit.length === 0) {
+      const lines = run.subarray(runStart, runStart + runBytes);
+      return this.isBorrowed ? Buffer.from(lines) : lines;
+    }
     const prefixLength = prefix.length;
-    let total = runBytes + runCount * prefixLength;
+    const runOut = runBytes + runCount * prefixLength;
+    let total = runOut;
     for (const line of explicit) total += prefixLength + line.length + 1;
     const out = Buffer.allocUnsafe(total);
     let at = 0;
@@ -200,16 +211,22 @@ export class LineAssembler {
       at += line.length;
       out[at++] = NEWLINE;
     }
+    if (runBytes === 0) return out;
     if (prefixLength === 0) {
-      if (runBytes > 0) run.copy(out, at, runStart, runStart + runBytes);
+      run.copy(out, at, runStart, runStart + runBytes);
       return out;
     }
+    // The run's lines are copied once, in one piece, to the end of out; each line is then moved
+    // forward in out to make room for its prefix (copyWithin: no per-line view objects). A line
+    // never lands past where a later line still waits: line i moves by (runCount - i) prefixes.
+    const base = total - runBytes - runStart;
+    run.copy(out, total - runBytes, runStart, runStart + runBytes);
     let start = runStart;
     for (let i = 0; i < runCount; i++) {
       const end = runEnds[i]! + 1;
-      out.set(prefix, at);
+      for (let k = 0; k < prefixLength; k++) out[at + k] = prefix[k]!;
       at += prefixLength;
-      out.set(run.subarray(start, end), at);
+      out.copyWithin(at, base + start, base + end);
       at += end - start;
       start = end;
     }

@@ -92,8 +92,8 @@ interface StreamState {
   readonly capture: BoundCapture | null;
   readonly stripper: AnsiStripper | null;
   readonly isEventsEnabled: boolean;
-  /** Nothing in this pipeline keeps a chunk past the call: borrowed chunks need no copy. */
-  readonly isBorrowSafe: boolean;
+  /** Neither capture mode nor events keep chunks: a borrowed chunk goes through uncopied. */
+  readonly canBorrow: boolean;
   lastFeedAt: number;
   partialTimer: NodeJS.Timeout | null;
 }
@@ -150,8 +150,8 @@ export function createProcessOutput(options: ProcessOutputOptions): ProcessOutpu
       capture: settings.captureMaxBytes > 0 ? new BoundCapture(settings.captureMaxBytes) : null,
       stripper: supervisord.stripAnsi ? createAnsiStripper() : null,
       isEventsEnabled: settings.eventsEnabled,
-      // The file writes at once and the memory tail copies; lines, capture and events keep chunks.
-      isBorrowSafe: lines === null && settings.captureMaxBytes <= 0 && !settings.eventsEnabled,
+      // The file writes at once, the memory tail copies, the line assembler copies what it keeps.
+      canBorrow: settings.captureMaxBytes <= 0 && !settings.eventsEnabled,
       lastFeedAt: 0,
       partialTimer: null,
     };
@@ -171,7 +171,7 @@ export function createProcessOutput(options: ProcessOutputOptions): ProcessOutpu
   }
 
   /** dispatchers.py _log: strip_ansi, then the current log (normal or capture), then PROCESS_LOG. */
-  function record(state: StreamState, raw: Buffer, isCapturing: boolean, isStripped = false): void {
+  function record(state: StreamState, raw: Buffer, isCapturing: boolean, isStripped = false, isBorrowed = false): void {
     const data = state.stripper === null || isStripped ? raw : state.stripper.strip(raw);
     if (data.length === 0) return;
     if (isCapturing) {
@@ -180,7 +180,7 @@ export function createProcessOutput(options: ProcessOutputOptions): ProcessOutpu
       state.file?.write(data);
       state.memoryTail?.write(data);
       if (state.lines !== null) {
-        state.lines.feed(data);
+        state.lines.feed(data, isBorrowed);
         if (state.lines.hasPartial) watchPartial(state);
       }
     }
@@ -226,7 +226,7 @@ export function createProcessOutput(options: ProcessOutputOptions): ProcessOutpu
     writeBorrowed(stream, chunk) {
       const state = stateFor(stream);
       if (chunk.length === 0) return;
-      if (state.isBorrowSafe) record(state, chunk, false);
+      if (state.canBorrow) record(state, chunk, false, false, true);
       else this.write(stream, Buffer.from(chunk));
     },
 

@@ -32,8 +32,8 @@ const OWNED_ZOMBIE_WARN_MS = 2_000;
  * waitpid(-1): libuv waits for each of its children by pid, and drops the exit event of a child
  * whose status someone else took (mittnite#107, ramr/go-reaper#21). The cost is O(zombies), not
  * O(children), so thousands of living programs cost nothing per SIGCHLD.
- * (/proc/self/task/{tid}/children would list the living too, and needs CONFIG_PROC_CHILDREN,
- * which some kernels, including this project's CI VM, are built without.)
+ * (Walking /proc/self/task/{tid}/children instead would list every living child too, and cost a
+ * waitpid per living program on every SIGCHLD; the guarantees are the same.)
  */
 export function startReaper(opts: ReaperOptions): Reaper {
   const log = opts.log ?? (() => {});

@@ -2,10 +2,12 @@
 // (process.py get_execv_args, _spawn_as_child), and records its pid so the reaper leaves it to
 // libuv. Failures the user can cause come back as supervisord's spawnerr text, never as throws.
 // Not the state machine, not log capture: callers get the child's pipes and an exit promise.
-import { statSync, accessSync, constants as fsConstants, type Stats } from 'node:fs';
+import { closeSync, openSync, readSync, statSync, accessSync, constants as fsConstants, type Stats } from 'node:fs';
+import { Socket } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { execa } from 'execa';
+import { isLibcError, openPipe, setPipeSize } from './libc.js';
 import { findUser, readPasswdFile, type PasswdEntry } from './passwd.js';
 
 export interface SpawnRequest {
@@ -17,6 +19,8 @@ export interface SpawnRequest {
   readonly umask: number | null;
   /** user= as configured: a name or a uid. */
   readonly user: string | null;
+  /** redirect_stderr: the child's fd 2 is the same pipe as its fd 1, so ordering is exact. */
+  readonly redirectStderr?: boolean;
 }
 
 export interface ChildExit {
@@ -24,23 +28,20 @@ export interface ChildExit {
   /** e.g. 'SIGKILL' */
   readonly signal: string | null;
   /**
-   * Set when the program never ran: libuv reported a chdir or exec failure only after the fork
-   * (e.g. EACCES as the user= account). code is then 127, as supervisord's child _exit(127)s after
-   * writing "couldn't chdir to ..." to the program's stderr; supd should log this text.
+   * Set when the program never ran although a pid was given (Node reported the failure only after
+   * the fork). code is then 127, as supervisord's child _exit(127)s after writing "couldn't exec
+   * ..." to the program's stderr; supd should log this text. Rare: most failures are spawnerrs.
    */
   readonly spawnerr?: string;
 }
 
-/**
- * Read stdout and stderr in the same turn of the event loop as spawnProcess() returned: with
- * buffer:false, execa resumes a pipe nobody reads after one setImmediate and its output is
- * dropped (execa#730). That also keeps a program whose output nobody wants from blocking.
- */
 export interface SpawnedChild {
   readonly pid: number;
   readonly stdin: Writable;
-  readonly stdout: Readable;
-  readonly stderr: Readable;
+  /** The read end of the child's stdout pipe; the caller owns it and must read and close it. */
+  readonly stdoutFd: number;
+  /** The read end of its stderr pipe, or null with redirectStderr (stderr is in stdoutFd). */
+  readonly stderrFd: number | null;
   /** Resolves once, when the process has exited and libuv has reaped it. */
   readonly exit: Promise<ChildExit>;
 }
@@ -51,6 +52,9 @@ export type SpawnResult = { ok: true; child: SpawnedChild } | { ok: false; spawn
 const DEFAULT_PATH = ['/bin', '/usr/bin', '/usr/local/bin'];
 
 const owned = new Set<number>();
+
+/** Output pipe capacity: large reads are what let supd's logging keep up with a fast writer. */
+const PIPE_BYTES = 1024 * 1024;
 
 /** True for pids spawned here whose exit libuv has not reported yet: the reaper must not wait on them. */
 export function isOwnedPid(pid: number): boolean {
@@ -74,7 +78,31 @@ export function spawnProcess(req: SpawnRequest): SpawnResult {
 
   const identity = resolveIdentity(req.user);
   if (!identity.ok) return identity;
+  if (identity.entry !== null) {
+    // libuv chdir()s and execs with the target's uid/gid, but chdir()s before setuid(): a
+    // directory the user may not enter would still "work". supervisord setuid()s first, so its
+    // chdir fails; copy that, and name an exec the user may not run before forking.
+    if (req.cwd !== null && !isReachableAs(req.cwd, identity.entry))
+      return { ok: false, spawnerr: `couldn't chdir to ${req.cwd}: EACCES` };
+    if (!isReachableAs(command.filename, identity.entry))
+      return { ok: false, spawnerr: `couldn't exec ${program}: EACCES` };
+  }
   const env = identity.entry === null ? { ...req.env } : withUserEnv(req.env, identity.entry);
+
+  // Real pipes, as supervisord's os.pipe(), not the socketpairs Node's stdio 'pipe' makes: with
+  // 1 MiB of pipe buffer each read takes up to 1 MiB, which is what lets logging keep up.
+  const out = outputPipe();
+  if ('spawnerr' in out) return out;
+  const err = req.redirectStderr === true ? null : outputPipe();
+  if (err !== null && 'spawnerr' in err) {
+    closeAll([out.read, out.write]);
+    return err;
+  }
+  const closeWriteEnds = (): void => closeAll([out.write, ...(err === null ? [] : [err.write])]);
+  const closeReadEnds = (): void => closeAll([out.read, ...(err === null ? [] : [err.read])]);
+  // execa's types accept only literal fd numbers here; at run time any open fd is passed through.
+  const childStdout = out.write as 1;
+  const childStderr = (err === null ? out.write : err.write) as 2;
 
   const subprocess = spawnWithUmask(req.umask, () =>
     execa(command.filename, req.argv.slice(1), {
@@ -83,9 +111,8 @@ export function spawnProcess(req: SpawnRequest): SpawnResult {
       extendEnv: false,
       cwd,
       stdin: 'pipe',
-      stdout: 'pipe',
-      stderr: 'pipe',
-      buffer: false,
+      stdout: childStdout,
+      stderr: childStderr,
       reject: false,
       cleanup: false,
       // setsid(): each program leads its own process group (supervisord calls setpgrp), so a
@@ -97,11 +124,15 @@ export function spawnProcess(req: SpawnRequest): SpawnResult {
   // With reject:false the promise only settles; we watch the ChildProcess itself because execa
   // also waits for the pipes, which a grandchild may hold open long after the program exited.
   subprocess.catch(() => {});
+  // The child has its own copies now; ours would keep the pipes open after it exits.
+  closeWriteEnds();
 
   const pid = subprocess.pid;
   if (pid === undefined) {
-    // Node only leaves the pid unset when it could not even fork (EMFILE, EAGAIN...).
-    return { ok: false, spawnerr: `couldn't spawn ${command.filename}: fork failed (too many open files or processes?)` };
+    closeReadEnds();
+    // Node leaves the pid unset when fork or exec failed; the errno only arrives on the next
+    // tick, so name the likely cause from what we can see.
+    return { ok: false, spawnerr: describeUnstartable(program, command.filename) };
   }
   owned.add(pid);
 
@@ -118,12 +149,11 @@ export function spawnProcess(req: SpawnRequest): SpawnResult {
       spawned = true;
     });
     subprocess.once('exit', (code, signal) => finish({ code, signal }));
-    // Node emits 'error' instead of 'spawn' (and no 'exit') when the exec or chdir failed in the
-    // forked child. Our listener runs before execa's promise settles, so this result wins.
+    // Should a pid exist and Node still emit 'error' instead of 'spawn' (and no 'exit'), the
+    // program never ran. Our listener runs before execa's promise settles, so this result wins.
     subprocess.once('error', (error: NodeJS.ErrnoException) => {
       if (spawned) return;
-      const code = error.code ?? 'unknown error';
-      finish({ code: 127, signal: null, spawnerr: describeLateFailure(code, command.filename, cwd, identity.entry) });
+      finish({ code: 127, signal: null, spawnerr: `couldn't exec ${program}: ${error.code ?? error.message}` });
     });
     // The backstop for any other way execa settles without an 'exit' event.
     void subprocess.then(
@@ -137,8 +167,35 @@ export function spawnProcess(req: SpawnRequest): SpawnResult {
 
   return {
     ok: true,
-    child: { pid, stdin: subprocess.stdin, stdout: subprocess.stdout, stderr: subprocess.stderr, exit },
+    child: { pid, stdin: subprocess.stdin, stdoutFd: out.read, stderrFd: err === null ? null : err.read, exit },
   };
+}
+
+/**
+ * A Readable over a pipe read end (takes ownership of the fd), for consumers that want a stream
+ * rather than src/logs/pipe-reader.ts: the event-listener protocol, tests.
+ */
+export function readableFromFd(fd: number): Readable {
+  return new Socket({ fd, readable: true, writable: false });
+}
+
+/** A pipe whose read end stays in supd (close-on-exec), enlarged to 1 MiB where allowed. */
+function outputPipe(): { read: number; write: number } | { ok: false; spawnerr: string } {
+  const fds = openPipe();
+  if (isLibcError(fds)) return { ok: false, spawnerr: `couldn't make a pipe for the child's output: ${fds.code}` };
+  // Past /proc/sys/fs/pipe-max-size or the user's pipe-user-pages-soft this is EPERM: 64 KiB stays.
+  setPipeSize(fds[0], PIPE_BYTES);
+  return { read: fds[0], write: fds[1] };
+}
+
+function closeAll(fds: readonly number[]): void {
+  for (const fd of fds) {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
+  }
 }
 
 /** get_execv_args + check_execv_args, with supervisord's messages. */
@@ -227,19 +284,42 @@ function checkDirectory(dir: string): string | null {
 }
 
 /**
- * Names what failed after the fork: the errno alone doesn't say whether chdir or exec failed, but
- * only the user= account can fail to enter a directory that passed our checks.
+ * Why exec failed, from what we can see: checks passed as supd, so usually a missing #!
+ * interpreter (ENOENT, as supervisord's child would report) or a failed fork.
  */
-function describeLateFailure(code: string, filename: string, cwd: string, entry: PasswdEntry | null): string {
-  if (entry !== null && !canAccessAs(cwd, entry, 0o1)) return `couldn't chdir to ${cwd}: ${code}`;
-  return `couldn't exec ${filename}: ${code}`;
+function describeUnstartable(program: string, filename: string): string {
+  let head = '';
+  try {
+    const fd = openSync(filename, 'r');
+    try {
+      const buffer = Buffer.alloc(256);
+      head = buffer.toString('latin1', 0, readSync(fd, buffer, 0, buffer.length, 0));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // unreadable: nothing more to say
+  }
+  const interpreter = head.startsWith('#!') ? head.slice(2).split('\n')[0]?.trim().split(/\s+/)[0] : undefined;
+  if (interpreter !== undefined && interpreter !== '' && statOrUndefined(interpreter) === undefined)
+    return `couldn't exec ${program}: ENOENT (its #! interpreter ${interpreter} does not exist)`;
+  return `couldn't exec ${program}: spawn failed (out of processes or file descriptors, or an unusable #! interpreter)`;
 }
 
-function canAccessAs(path: string, entry: PasswdEntry, bits: number): boolean {
-  const st = statOrUndefined(path);
-  if (st === undefined) return false;
-  const shift = st.uid === entry.uid ? 6 : st.gid === entry.gid ? 3 : 0;
-  return ((st.mode >> shift) & bits) === bits;
+/**
+ * Whether the user= account may reach `path`: search (x) on every directory above it and x on
+ * itself. libuv drops supplementary groups (setgroups(0)), so only the primary gid counts.
+ */
+function isReachableAs(path: string, entry: PasswdEntry): boolean {
+  const full = resolve(path);
+  const parts = full.split('/').filter((p) => p !== '');
+  for (let i = 0; i <= parts.length; i++) {
+    const st = statOrUndefined(`/${parts.slice(0, i).join('/')}`);
+    if (st === undefined) return false;
+    const shift = st.uid === entry.uid ? 6 : st.gid === entry.gid ? 3 : 0;
+    if (((st.mode >> shift) & 0o1) === 0) return false;
+  }
+  return true;
 }
 
 function statOrUndefined(path: string): Stats | undefined {

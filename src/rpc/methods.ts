@@ -200,7 +200,7 @@ export function createRpcMethods(port: SupervisorPort, options: RpcMethodsOption
 
   /**
    * rpcinterface.py make_allfunc: run `begin` on every process `predicate` accepts; immediate
-   * outcomes are listed first, in order, then deferred ones as they finish.
+   * outcomes are listed first, in order, then deferred ones, also in order, once all have finished.
    */
   async function runAll(
     processes: readonly ProcessSnapshot[],
@@ -212,20 +212,10 @@ export function createRpcMethods(port: SupervisorPort, options: RpcMethodsOption
       name: p.name, group: p.group, status, description,
     });
     const deferred: Promise<void>[] = [];
-    // supervisord polls every deferred in order once per loop pass, so those that finish in the
-    // same pass are listed in process order. supd's equivalent of a pass is one macrotask: libuv
-    // reports the exits it reaped together in its own order, which is then put back in ours.
-    let batch: { index: number; result: AllResult }[] = [];
-    const finish = (index: number, result: AllResult): void => {
-      if (batch.length === 0) {
-        setImmediate(() => {
-          results.push(...batch.sort((a, b) => a.index - b.index).map((b) => b.result));
-          batch = [];
-        });
-      }
-      batch.push({ index, result });
-    };
-    const flushed = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+    // supervisord lists the deferred outcomes in the order its loop polls them done, which for
+    // processes finishing within one pass of its loop is process order; supd lists them all in
+    // process order, so a group's result does not depend on which child died a millisecond first.
+    const settled: (AllResult | undefined)[] = [];
     for (const snapshot of processes) {
       const process = current(snapshot.group, snapshot.name) ?? snapshot;
       if (!predicate(process.state)) continue;
@@ -245,16 +235,16 @@ export function createRpcMethods(port: SupervisorPort, options: RpcMethodsOption
       const index = deferred.length;
       deferred.push(
         pending.done.then(
-          () => finish(index, row(process, FAULTS.SUCCESS, 'OK')),
+          () => void (settled[index] = row(process, FAULTS.SUCCESS, 'OK')),
           (error: unknown) => {
             if (!(error instanceof Fault)) throw error;
-            finish(index, row(process, error.faultCode, error.faultString));
+            settled[index] = row(process, error.faultCode, error.faultString);
           },
         ),
       );
     }
     await Promise.all(deferred);
-    if (deferred.length > 0) await flushed(); // the last batch's setImmediate ran before this one
+    for (const result of settled) if (result !== undefined) results.push(result);
     return results;
   }
 

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isLibcError, setChildSubreaper } from '../../../src/os/libc.js';
 import { startReaper, type Reaper } from '../../../src/os/reaper.js';
-import { isOwnedPid, spawnProcess, type SpawnedChild } from '../../../src/os/spawn.js';
+import { isOwnedPid, spawnProcess, type SpawnedChild, readableFromFd } from '../../../src/os/spawn.js';
 import { collectLines, killChildren, withDeadline } from './child-output.js';
 import { zombieChildrenOf } from './proc-view.js';
 
@@ -45,7 +45,7 @@ describe('the reaper as a child subreaper', () => {
     const reaped: number[] = [];
     reaper = startReaper({ isOwned: isOwnedPid, onReaped: (pid) => reaped.push(pid) });
     const child = start(['--orphans=50']);
-    await collectLines(child.stdout).waitFor(/^orphans spawned 50$/);
+    await collectLines(readableFromFd(child.stdoutFd)).waitFor(/^orphans spawned 50$/);
     await vi.waitFor(
       () => {
         expect(zombieChildrenOf(process.pid)).toEqual([]);
@@ -60,7 +60,7 @@ describe('the reaper as a child subreaper', () => {
     // Orphans exiting while owned programs exit: a reaper that waited on any child would take
     // some owned statuses, and those exit promises would never resolve.
     const orphanMaker = start(['--orphans=200']);
-    const orphanLines = collectLines(orphanMaker.stdout);
+    const orphanLines = collectLines(readableFromFd(orphanMaker.stdoutFd));
     const owned = Array.from({ length: 30 }, (_, i) => start([`--exit-after-ms=${i % 5}`, `--code=${i % 7}`]));
     const exits = await withDeadline(Promise.all(owned.map((c) => c.exit)), 10_000, 'the exits of 30 owned children');
     expect(exits).toEqual(owned.map((_, i) => ({ code: i % 7, signal: null })));
@@ -70,7 +70,7 @@ describe('the reaper as a child subreaper', () => {
 
   it('reaps zombies that were already there when it started', async () => {
     const child = start(['--orphans=5']);
-    await collectLines(child.stdout).waitFor(/^orphans spawned 5$/);
+    await collectLines(readableFromFd(child.stdoutFd)).waitFor(/^orphans spawned 5$/);
     await vi.waitFor(() => expect(zombieChildrenOf(process.pid)).toHaveLength(5), { timeout: 5_000 });
     reaper = startReaper({ isOwned: isOwnedPid });
     await vi.waitFor(() => expect(zombieChildrenOf(process.pid)).toEqual([]), { timeout: 5_000 });
@@ -78,7 +78,7 @@ describe('the reaper as a child subreaper', () => {
 
   it('reapNow returns how many orphans one pass reaped', async () => {
     const child = start(['--orphans=3']);
-    await collectLines(child.stdout).waitFor(/^orphans spawned 3$/);
+    await collectLines(readableFromFd(child.stdoutFd)).waitFor(/^orphans spawned 3$/);
     await vi.waitFor(() => expect(zombieChildrenOf(process.pid)).toHaveLength(3), { timeout: 5_000 });
     reaper = startReaper({ isOwned: isOwnedPid });
     // startReaper only schedules its first pass, so this synchronous call gets all three.

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { sendSignal } from '../../../src/os/signals.js';
-import { isOwnedPid, spawnProcess, type SpawnRequest, type SpawnedChild } from '../../../src/os/spawn.js';
+import { isOwnedPid, spawnProcess, type SpawnRequest, type SpawnedChild, readableFromFd } from '../../../src/os/spawn.js';
 import { collectLines, killChildren } from './child-output.js';
 import { isDead, readStat, readStatusField } from './proc-view.js';
 
@@ -58,7 +58,7 @@ describe('resolving the command as supervisord does', () => {
   it('finds a bare command name in the PATH of the child environment, not supd\'s', async () => {
     writeScript('hello-supd', 'echo "hello $1"');
     const child = start(['hello-supd', 'world'], { env: { PATH: `/nonexistent:${dir}:/usr/bin:/bin` } });
-    const lines = collectLines(child.stdout);
+    const lines = collectLines(readableFromFd(child.stdoutFd));
     await expect(child.exit).resolves.toEqual({ code: 0, signal: null });
     await lines.waitFor(/^hello world$/);
   });
@@ -67,7 +67,7 @@ describe('resolving the command as supervisord does', () => {
     const child = start(['node', '-e', 'console.log(process.argv0)'], {
       env: { PATH: join(NODE, '..') },
     });
-    const lines = collectLines(child.stdout);
+    const lines = collectLines(readableFromFd(child.stdoutFd));
     await child.exit;
     await lines.waitFor(/^node$/);
   });
@@ -113,13 +113,13 @@ describe('the child environment', () => {
 
   it('runs the child in the requested directory', async () => {
     const child = start([NODE, PUPPET, '--print-cwd'], { cwd: dir });
-    await collectLines(child.stdout).waitFor(new RegExp(`^cwd ${dir}$`));
+    await collectLines(readableFromFd(child.stdoutFd)).waitFor(new RegExp(`^cwd ${dir}$`));
   });
 
   it('gives the child exactly the environment it was given, nothing of supd\'s', async () => {
     const env = { PATH: '/usr/bin:/bin', SUPD_TEST: 'a b=c', EMPTY: '' };
     const child = start(['env'], { env });
-    const lines = collectLines(child.stdout);
+    const lines = collectLines(readableFromFd(child.stdoutFd));
     await child.exit;
     await vi.waitFor(() => expect(lines.all.filter((l) => l !== '').sort()).toEqual(
       ['EMPTY=', 'PATH=/usr/bin:/bin', 'SUPD_TEST=a b=c'],
@@ -131,7 +131,7 @@ describe('the child environment', () => {
     const wanted = before === 0o027 ? 0o077 : 0o027;
     const child = start([NODE, PUPPET, '--print-umask'], { umask: wanted });
     expect(process.umask()).toBe(before);
-    await collectLines(child.stdout).waitFor(new RegExp(`^umask ${wanted.toString(8).padStart(4, '0')}$`));
+    await collectLines(readableFromFd(child.stdoutFd)).waitFor(new RegExp(`^umask ${wanted.toString(8).padStart(4, '0')}$`));
   });
 });
 
@@ -144,7 +144,7 @@ describe('user=', () => {
 
   it('runs the program as the user when the name is its own uid, without needing root', async () => {
     const child = start([NODE, PUPPET, '--print-ids'], { user: String(process.getuid?.()) });
-    await collectLines(child.stdout).waitFor(new RegExp(`^ids uid=${process.getuid?.()} `));
+    await collectLines(readableFromFd(child.stdoutFd)).waitFor(new RegExp(`^ids uid=${process.getuid?.()} `));
   });
 
   it.skipIf(!isRoot)('runs the program as nobody with its uid, gid, HOME, USER and LOGNAME (needs root)', async () => {
@@ -153,7 +153,7 @@ describe('user=', () => {
       cwd: dir,
       env: { PATH: '/usr/bin:/bin', HOME: '/root', USER: 'root', LOGNAME: 'root' },
     });
-    const lines = collectLines(child.stdout);
+    const lines = collectLines(readableFromFd(child.stdoutFd));
     await lines.waitFor(/^ids uid=65534 gid=65534$/);
     expect(readStatusField(child.pid, 'Uid')?.split(/\s+/)).toEqual(['65534', '65534', '65534', '65534']);
     await lines.waitFor(/^env HOME=\/nonexistent$/);
@@ -162,30 +162,30 @@ describe('user=', () => {
   });
 });
 
-describe('failures libuv reports after fork', () => {
-  it.skipIf(!isRoot)('exits 127 with a spawnerr when the user= account may not enter the directory (needs root)', async () => {
+describe('failures only the fork would reveal', () => {
+  it.skipIf(!isRoot)('reports a directory the user= account may not enter as chdir EACCES, as supervisord does (needs root)', () => {
+    // libuv would chdir() as root before setuid() and run the program anyway.
     const locked = join(dir, 'locked');
     mkdirSync(locked, { mode: 0o700 });
-    const child = start([NODE, PUPPET], { user: 'nobody', cwd: locked });
-    await expect(child.exit).resolves.toEqual({
-      code: 127,
-      signal: null,
-      spawnerr: `couldn't chdir to ${locked}: EACCES`,
-    });
-    expect(isOwnedPid(child.pid)).toBe(false);
+    expect(spawnerrOf([NODE, PUPPET], { user: 'nobody', cwd: locked })).toBe(`couldn't chdir to ${locked}: EACCES`);
   });
 
-  it.skipIf(!isRoot)('exits 127 with a spawnerr when the user= account may not run the command (needs root)', async () => {
+  it.skipIf(!isRoot)('reports a command the user= account may not run as exec EACCES (needs root)', () => {
     const path = writeScript('root-only', 'exit 0', 0o700);
-    const child = start([path], { user: 'nobody', cwd: dir });
-    await expect(child.exit).resolves.toEqual({ code: 127, signal: null, spawnerr: `couldn't exec ${path}: EACCES` });
+    expect(spawnerrOf([path], { user: 'nobody', cwd: dir })).toBe(`couldn't exec ${path}: EACCES`);
+  });
+
+  it('names a missing #! interpreter', () => {
+    const path = join(dir, 'needs-python9');
+    writeFileSync(path, '#!/usr/bin/python9 -u\nprint(1)\n', { mode: 0o755 });
+    expect(spawnerrOf([path])).toBe(`couldn't exec ${path}: ENOENT (its #! interpreter /usr/bin/python9 does not exist)`);
   });
 
   it('runs an executable script without a #! line through /bin/sh, as execvp does', async () => {
     const path = join(dir, 'no-shebang');
     writeFileSync(path, 'echo "no shebang $1"\n', { mode: 0o755 });
     const child = start([path, 'ok']);
-    const lines = collectLines(child.stdout);
+    const lines = collectLines(readableFromFd(child.stdoutFd));
     await expect(child.exit).resolves.toEqual({ code: 0, signal: null });
     await lines.waitFor(/^no shebang ok$/);
   });
@@ -194,14 +194,14 @@ describe('failures libuv reports after fork', () => {
 describe('process groups and signals', () => {
   it('makes each program the leader of its own process group', async () => {
     const child = start([NODE, PUPPET]);
-    await collectLines(child.stdout).waitFor(/^ready \d+$/);
+    await collectLines(readableFromFd(child.stdoutFd)).waitFor(/^ready \d+$/);
     expect(readStat(child.pid)?.pgrp).toBe(child.pid);
     expect(readStat(process.pid)?.pgrp).not.toBe(child.pid);
   });
 
   it('kills a grandchild when the whole group is signalled', async () => {
     const child = start([NODE, PUPPET, '--grandchild']);
-    const [, grandchild] = await collectLines(child.stdout).waitFor(/^grandchild (\d+)$/);
+    const [, grandchild] = await collectLines(readableFromFd(child.stdoutFd)).waitFor(/^grandchild (\d+)$/);
     const grandchildPid = Number(grandchild);
     expect(readStat(grandchildPid)?.pgrp).toBe(child.pid);
     expect(sendSignal(child.pid, 'KILL', true)).toBe('sent');
@@ -211,7 +211,7 @@ describe('process groups and signals', () => {
 
   it('signals only the program, not its group, when asGroup is false', async () => {
     const child = start([NODE, PUPPET, '--grandchild']);
-    const [, grandchild] = await collectLines(child.stdout).waitFor(/^grandchild (\d+)$/);
+    const [, grandchild] = await collectLines(readableFromFd(child.stdoutFd)).waitFor(/^grandchild (\d+)$/);
     expect(sendSignal(child.pid, 'SIGKILL', false)).toBe('sent');
     await child.exit;
     expect(isDead(Number(grandchild))).toBe(false); // afterEach kills it: the group outlives its leader
@@ -219,7 +219,7 @@ describe('process groups and signals', () => {
 
   it('delivers a stop signal the program handles, and reports its exit code', async () => {
     const child = start([NODE, PUPPET, '--on-signal-exit=7']);
-    const lines = collectLines(child.stdout);
+    const lines = collectLines(readableFromFd(child.stdoutFd));
     await lines.waitFor(/^ready/);
     expect(sendSignal(child.pid, 'TERM', false)).toBe('sent');
     await expect(child.exit).resolves.toEqual({ code: 7, signal: null });
@@ -245,14 +245,14 @@ describe('the exit promise', () => {
 
   it('resolves with the signal name of a program killed by a signal', async () => {
     const child = start([NODE, PUPPET, '--ignore=TERM']);
-    await collectLines(child.stdout).waitFor(/^ready/);
+    await collectLines(readableFromFd(child.stdoutFd)).waitFor(/^ready/);
     sendSignal(child.pid, 'SIGKILL', false);
     await expect(child.exit).resolves.toEqual({ code: null, signal: 'SIGKILL' });
   });
 
   it('resolves when the program exits even if a grandchild still holds its stdout open', async () => {
     const child = start([NODE, PUPPET, '--grandchild', '--exit-after-ms=100']);
-    const [, grandchild] = await collectLines(child.stdout).waitFor(/^grandchild (\d+)$/);
+    const [, grandchild] = await collectLines(readableFromFd(child.stdoutFd)).waitFor(/^grandchild (\d+)$/);
     await expect(child.exit).resolves.toEqual({ code: 0, signal: null });
     expect(isDead(Number(grandchild))).toBe(false); // still alive, pipe still open
   });

@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRpcClient, RpcHttpError } from '../../../src/rpc/client.js';
@@ -26,10 +26,11 @@ import {
 import {
   hasSupervisor,
   normalise,
+  startSupervisorctl,
   startSupervisord,
-  supervisorctl,
   SYSTEM_PYTHON,
   type RunningSupervisord,
+  type Supervisorctl,
 } from './real-supervisord.js';
 
 const SUPCTL = join(REPO, 'dist/cli/supctl.js');
@@ -38,10 +39,13 @@ const MISSING = 'no-such-command-xyz';
 
 let supd: RunningSupd | undefined;
 let reference: RunningSupervisord | undefined;
+let ctls: Supervisorctl[] = [];
 afterEach(async () => {
+  for (const ctl of ctls) ctl.close();
   await Promise.all([supd?.stop(), reference?.stop()]);
   supd = undefined;
   reference = undefined;
+  ctls = [];
 });
 
 /**
@@ -112,11 +116,29 @@ programs=worker
 `;
 }
 
-/** supd running `config`, with web and reader RUNNING. */
+/**
+ * Waits until `dir/file` has `count` lines matching `pattern`: the puppet prints `ready PID` once
+ * its signal handlers are in place, and a signal that comes sooner kills it (HUP) or opens Node's
+ * inspector (USR1).
+ */
+async function waitForLines(dir: string, file: string, pattern: RegExp, count = 1): Promise<void> {
+  let text = '';
+  try {
+    await vi.waitFor(() => {
+      text = existsSync(join(dir, file)) ? readFileSync(join(dir, file), 'utf8') : '';
+      expect(text.split('\n').filter((line) => pattern.test(line)).length).toBeGreaterThanOrEqual(count);
+    }, { timeout: 10_000, interval: 20 });
+  } catch {
+    throw new Error(`timed out waiting for ${count} lines like ${pattern} in ${join(dir, file)}; it has:\n${text}`);
+  }
+}
+
+/** supd running `config`, with web (ready for signals) and reader RUNNING. */
 async function startMain(): Promise<RunningSupd> {
   supd = await startSupd((dir) => config(dir));
   await supd.waitForState('web', 'RUNNING');
   await supd.waitForState('reader', 'RUNNING');
+  await waitForLines(supd.dir, 'web.out', /^ready \d+$/);
   return supd;
 }
 
@@ -319,9 +341,7 @@ describe('XML-RPC methods against a live supd', () => {
     ]);
   });
 
-  // DEPENDS ON CHILD LOGS: supd.ts does not wire the child-logs layer yet, so web.out/web.err are
-  // never written. Flip to it() once it does.
-  it.fails('reads and tails what a program printed, from its stdout and stderr logs', async () => {
+  it('reads and tails what a program printed, from its stdout and stderr logs', async () => {
     const s = await startMain();
     const { pid } = await s.waitForState('web', 'RUNNING');
     await vi.waitFor(async () => expect(await s.rpc('supervisor.readProcessStdoutLog', 'web', 0, 0)).toContain(`ready ${pid}\n`), { timeout: 3_000 });
@@ -414,6 +434,7 @@ describe('XML-RPC methods against a live supd', () => {
 async function startBoth(): Promise<{ supd: RunningSupd; reference: RunningSupervisord }> {
   [supd, reference] = await Promise.all([startSupd((dir) => config(dir)), startSupervisord((dir) => config(dir), 'web')]);
   await supd.waitForState('web', 'RUNNING');
+  await Promise.all([supd.dir, reference.dir].map((dir) => waitForLines(dir, 'web.out', /^ready \d+$/)));
   return { supd, reference };
 }
 
@@ -495,19 +516,53 @@ function runPython(socketPath: string): Promise<[string, unknown][]> {
   });
 }
 
-/** A raw HTTP exchange over a unix socket, for requests no client would send. */
-function post(socketPath: string, body: string | Buffer, headers: Record<string, string> = {}, method = 'POST'): Promise<{ status: number; body: string }> {
+/**
+ * A raw HTTP/1.0 exchange over a unix socket, for requests no client would send; resolves with
+ * the status code once the server closes. The socket is not half-closed: medusa may drop a
+ * request whose client sent EOF before it answered.
+ */
+function post(socketPath: string, body: string, headers: Record<string, string> = {}, method = 'POST'): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(
-      { socketPath, path: '/RPC2', method, headers: { 'Content-Type': 'text/xml', 'Content-Length': String(Buffer.byteLength(body)), ...headers } },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8').on('data', (c: string) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
+    const socket = connect(socketPath);
+    let answer = '';
+    socket.setEncoding('utf8').on('data', (c: string) => (answer += c));
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE' && error.code !== 'ECONNRESET') reject(error);
+    });
+    const timer = setTimeout(() => socket.destroy(), 5_000);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      const status = /^HTTP\/1\.[01] (\d{3})/.exec(answer);
+      if (status === null) reject(new Error(`no HTTP answer to ${method} /RPC2: ${JSON.stringify(answer.slice(0, 200))}`));
+      else resolve(Number(status[1]));
+    });
+    const head = Object.entries({ 'Content-Type': 'text/xml', 'Content-Length': String(Buffer.byteLength(body)), ...headers })
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('');
+    socket.write(`${method} /RPC2 HTTP/1.0\r\nHost: localhost\r\n${head}\r\n${body}`);
+  });
+}
+
+/**
+ * Sends only the head of a POST declaring a `contentLength` body and resolves with the status
+ * the server answers before any body byte arrives (a client still writing a huge body would get
+ * EPIPE and never read that answer).
+ */
+function statusBeforeBody(socketPath: string, contentLength: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(socketPath);
+    let answer = '';
+    const timer = setTimeout(() => socket.destroy(new Error('no answer within 5 s')), 5_000);
+    socket.setEncoding('utf8').on('data', (c: string) => {
+      answer += c;
+      const status = /^HTTP\/1\.[01] (\d{3})/.exec(answer);
+      if (status === null) return;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(Number(status[1]));
+    });
+    socket.on('error', reject);
+    socket.write(`POST /RPC2 HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/xml\r\nContent-Length: ${contentLength}\r\n\r\n`);
   });
 }
 
@@ -552,7 +607,7 @@ describe.skipIf(!hasSupervisor)('supd next to the real supervisord 4.2.5', () =>
     const web = await both.supd.waitForState('web', 'RUNNING');
     const statuses = async (dir: string) => {
       const out: Record<string, number> = {};
-      for (const { what, body, method } of BAD_REQUESTS) out[what] = (await post(join(dir, 'rpc.sock'), body, {}, method)).status;
+      for (const { what, body, method } of BAD_REQUESTS) out[what] = await post(join(dir, 'rpc.sock'), body, {}, method);
       return out;
     };
     const [ours, theirs] = await Promise.all([statuses(both.supd.dir), statuses(both.reference.dir)]);
@@ -566,8 +621,10 @@ describe.skipIf(!hasSupervisor)('supd next to the real supervisord 4.2.5', () =>
     const ours = join(both.supd.dir, 'supd.conf');
     const theirs = both.reference.configPath;
     const mismatches: string[] = [];
+    ctls = [startSupervisorctl(ours), startSupervisorctl(theirs)];
+    const [ctlOurs, ctlTheirs] = ctls as [Supervisorctl, Supervisorctl];
     const step = async (...args: string[]) => {
-      const [a, b] = await Promise.all([supervisorctl(ours, ...args), supervisorctl(theirs, ...args)]);
+      const [a, b] = await Promise.all([ctlOurs.run(...args), ctlTheirs.run(...args)]);
       const got = { code: a.code, out: normalise(a.out, both.supd.dir) };
       const want = { code: b.code, out: normalise(b.out, both.reference.dir) };
       if (got.code !== want.code || got.out !== want.out) {
@@ -589,6 +646,7 @@ describe.skipIf(!hasSupervisor)('supd next to the real supervisord 4.2.5', () =>
     await step('start', 'pool:*');
     await step('stop', 'pool:*');
     await step('restart', 'web');
+    await Promise.all([both.supd.dir, both.reference.dir].map((dir) => waitForLines(dir, 'web.out', /^ready \d+$/, 2)));
     await step('signal', 'USR1', 'web');
     await step('signal', 'BAD', 'web');
     await step('signal', 'HUP', 'idle');
@@ -599,7 +657,15 @@ describe.skipIf(!hasSupervisor)('supd next to the real supervisord 4.2.5', () =>
     await step('pid', 'all');
     await step('pid', 'nosuch');
     await step('avail');
+    // The programs' output reaches their logs asynchronously: wait until both have it all.
+    await Promise.all([both.supd.dir, both.reference.dir].map((dir) => waitForLines(dir, 'web.out', /^got SIGWINCH$/)));
+    await step('tail', 'web');
+    await step('tail', '-30', 'web');
+    await step('tail', 'web', 'stderr');
+    await step('tail', 'idle');
+    await step('tail', 'nosuch');
     await step('clear', 'web');
+    await step('tail', 'web');
     await step('clear', 'nosuch');
     await step('reread');
     await step('update');
@@ -633,9 +699,8 @@ describe('bad requests and bad credentials', () => {
     const s = await startMain();
     const web = await s.waitForState('web', 'RUNNING');
     const socket = join(s.dir, 'rpc.sock');
-    // Deliberate: supervisord has no size cap; supd refuses bodies over 4 MiB.
-    const huge = `<?xml version="1.0"?><methodCall><methodName>supervisor.getState</methodName><params><param><value><string>${'x'.repeat(5 * 1024 * 1024)}</string></value></param></params></methodCall>`;
-    expect((await post(socket, huge)).status).toBe(413);
+    // Deliberate: supervisord has no size cap; supd refuses bodies over 4 MiB without reading them.
+    expect(await statusBeforeBody(socket, 5 * 1024 * 1024)).toBe(413);
     expect(await faultOf(s.rpc('supervisor.noSuchMethod'))).toEqual({ code: 1, text: 'UNKNOWN_METHOD' });
     expect(await faultOf(s.rpc('supervisor._private'))).toEqual({ code: 1, text: 'UNKNOWN_METHOD' });
     expect(await faultOf(s.rpc('supervisor.startProcess', ['web']))).toEqual({ code: 2, text: 'INCORRECT_PARAMETERS' });
@@ -673,7 +738,7 @@ describe('bad requests and bad credentials', () => {
     expect(await call('admin', 'wrong')).toBe(401);
     expect(await call('root', 'secret')).toBe(401);
     expect(await call('admin', stored === 'secret' ? 'Secret' : stored)).toBe(401); // the stored hash is not a password
-    expect((await post(join(supd.dir, 'rpc.sock'), '<methodCall/>', { Authorization: 'Basic !!!' })).status).toBe(400);
+    expect(await post(join(supd.dir, 'rpc.sock'), '<methodCall/>', { Authorization: 'Basic !!!' })).toBe(400);
     expect(await call('admin', 'secret')).toMatchObject({ statename: 'RUNNING', pid: web!.pid });
   });
 });
@@ -696,7 +761,7 @@ describe.skipIf(!existsSync(SUPCTL))('supctl against a live supd', () => {
     const web = await s.waitForState('web', 'RUNNING');
     const all = await supctl(s.configPath, 'status');
     expect(all.code).toBe(3);
-    expect(all.stdout).toMatch(new RegExp(`^web {29}RUNNING {3}pid ${web.pid}, uptime 0:00:\\d\\d$`, 'm'));
+    expect(all.stdout).toMatch(new RegExp(`^${'web'.padEnd(33)}${'RUNNING'.padEnd(10)}pid ${web.pid}, uptime 0:00:\\d\\d$`, 'm'));
     expect(all.stdout).toContain(`${'idle'.padEnd(33)}${'STOPPED'.padEnd(10)}Not started\n`);
     expect(await supctl(s.configPath, 'status', 'web', 'reader')).toMatchObject({ code: 0, stderr: '' });
     expect(await supctl(s.configPath, 'status', 'nosuch')).toMatchObject({ code: 4, stdout: 'nosuch: ERROR (no such process)\n' });

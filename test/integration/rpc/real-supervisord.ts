@@ -158,6 +158,7 @@ export function normalise(text: string, dir: string): string {
   return text
     .replaceAll(dir, 'DIR')
     .replace(/pid \d+/g, 'pid PID')
+    .replace(/^ready \d+$/gm, 'ready PID') // the puppet's first line
     .replace(/^[1-9]\d*$/gm, 'PID')
     .replace(/uptime \d+:\d\d:\d\d/g, 'uptime UPTIME')
     .replace(/\b[A-Z][a-z]{2} \d\d \d\d:\d\d [AP]M\b/g, 'DATE');

@@ -107,3 +107,36 @@ describe('assembling whole lines', () => {
     expect(JSON.parse(text())).toMatchObject({ line: 'dos line' });
   });
 });
+
+describe('borrowed chunks (a read buffer the caller reuses)', () => {
+  it.each<ContainerLogFormat>(['plain', 'prefixed', 'json'])(
+    'keeps neither output nor a held partial line pointing into the caller buffer (%s)',
+    (format) => {
+      const batches: Buffer[] = [];
+      const sink: LineSink = { writeLines: (data) => batches.push(data) };
+      const lines = new LineAssembler({ program: 'web', stream: 'stdout', format, lineMaxBytes: 1024, sink, now: () => new Date(0) });
+      const reused = Buffer.alloc(12);
+      const feedBorrowed = (text: string): void => {
+        reused.write(text);
+        lines.feed(reused.subarray(0, text.length), true);
+        reused.fill('#');
+      };
+      feedBorrowed('one\ntwo\nthr');
+      feedBorrowed('ee\n');
+      const text = Buffer.concat(batches).toString();
+      expect(text).not.toContain('#');
+      const expected = { plain: 'one\ntwo\nthree\n', prefixed: 'web | one\nweb | two\nweb | three\n' }[format as 'plain' | 'prefixed'];
+      if (expected !== undefined) expect(text).toBe(expected);
+      else expect(text.split('\n').filter(Boolean).map((l) => JSON.parse(l).line)).toEqual(['one', 'two', 'three']);
+    },
+  );
+});
+
+describe('prefixing many lines of one read', () => {
+  it('moves every line of a run into place after lines completed from an earlier read', () => {
+    const { feed, text } = assembler('prefixed');
+    const run = Array.from({ length: 500 }, (_, i) => `line ${i} ${'y'.repeat(i % 37)}\n`).join('');
+    feed('held ', `partial\n${run}tail`);
+    expect(text()).toBe(`web | held partial\n${run.replace(/^/gm, 'web | ').replace(/web \| $/, '')}`);
+  });
+});

@@ -193,6 +193,20 @@ describe('startAllProcesses and startProcessGroup', () => {
     ]);
   });
 
+  it('list deferred results in process order, whichever process finished first', async () => {
+    port.startScripts.set('w1', 'manual');
+    port.startScripts.set('w0', 'manual');
+    const group = call('supervisor.startProcessGroup', 'workers');
+    await new Promise((r) => setImmediate(r));
+    port.set('workers', 'w0', { state: 'RUNNING' }); // w1 comes first in the group, w0 runs first
+    await new Promise((r) => setImmediate(r));
+    port.set('workers', 'w1', { state: 'RUNNING' });
+    expect(await group).toEqual([
+      { name: 'w1', group: 'workers', status: 80, description: 'OK' },
+      { name: 'w0', group: 'workers', status: 80, description: 'OK' },
+    ]);
+  });
+
   it('fault BAD_NAME for an unknown group', async () => {
     expect(await faultOf(call('supervisor.startProcessGroup', 'nosuch'))).toEqual({ code: 10, text: 'BAD_NAME: nosuch' });
   });
