@@ -1,7 +1,8 @@
 /**
  * Runs the built supd (dist/cli/supd.js) on a config in a fresh temp dir, for integration tests.
- * Reads supd's JSON log lines from its stdout, waits with deadlines, and cleans up by pid and
- * process group: supd first (gracefully), then any child pid it logged, so nothing outlives a test.
+ * Reads supd's JSON log lines from its stdout, calls its [unix_http_server] (rpc, waitForState),
+ * waits with deadlines, and cleans up by pid and process group: supd first (gracefully), then
+ * any child pid it logged, so nothing outlives a test.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
