@@ -117,6 +117,16 @@ async function main(argv: string[]): Promise<number> {
       sendRemoteCommEvent: (type, data) => events.publish({ type: 'REMOTE_COMMUNICATION', remote_type: type, data }),
       logfiles: (entry) => logs.logfiles(entry),
       clearProcessLogs: (entry) => logs.clear(entry),
+      readLog: (entry, channel, offset, length) => {
+        const result = logs.read(entry, channel, offset, length);
+        if (result.ok) return { ok: true, data: result.data.toString('utf8') };
+        // supervisord's NO_FILE carries no detail; its other faults name the problem.
+        return result.fault === 'NO_FILE' ? { ok: false, fault: 'NO_FILE' } : { ok: false, fault: result.fault, detail: result.detail };
+      },
+      tailLog: (entry, channel, offset, length) => {
+        const [data, next, overflow] = logs.tail(entry, channel, offset, length);
+        return [data.toString('utf8'), next, overflow];
+      },
     });
     if (servers !== null) daemon.addCloser(() => servers.close());
   } catch (error) {

@@ -10,7 +10,7 @@ import { decodeExit } from '../core/exit-status.js';
 import type { Millis } from '../core/process-machine.js';
 import type { Outcome, ProcessEntry, ProcessKey, Supervisor, TaggedTransition } from '../core/supervisor.js';
 import { sendSignal } from '../os/signals.js';
-import type { SpawnRequest, SpawnResult } from '../os/spawn.js';
+import { checkCommand, type SpawnRequest, type SpawnResult } from '../os/spawn.js';
 import type { SupdLogger } from './supd-log.js';
 
 /** What the runtime needs from the world; tests may pass fakes. */
@@ -125,6 +125,15 @@ export class ProcessRuntime {
       return message;
     }
     return null;
+  }
+
+  /** Whether the process's command can be run now (supervisord checks this before spawning). */
+  checkCommand(entry: ProcessEntry): string | null {
+    try {
+      return checkCommand(this.spawnRequest(entry.config));
+    } catch (error) {
+      return (error as Error).message;
+    }
   }
 
   /** Clear every timer (at exit). */

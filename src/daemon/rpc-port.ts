@@ -11,6 +11,8 @@ import type {
   ConfigInfo,
   GroupSnapshot,
   ProcessSnapshot,
+  LogRead,
+  LogTail,
   Refusal,
   RereadResult,
   SupervisorPort,
@@ -26,6 +28,9 @@ export interface PortExtensions {
   sendRemoteCommEvent?: (type: string, data: string) => void;
   /** supd's uid for user= (getAllConfigInfo); null when not resolvable. */
   uidOf?: (user: string) => number | null;
+  /** Log reads through the log layer (files, or the in-memory tail where there is no file). */
+  readLog?: (entry: ProcessEntry, channel: 'stdout' | 'stderr', offset: number, length: number) => LogRead;
+  tailLog?: (entry: ProcessEntry, channel: 'stdout' | 'stderr', offset: number, length: number) => LogTail;
 }
 
 function seconds(ms: number): number {
@@ -35,7 +40,10 @@ function seconds(ms: number): number {
 /** What supervisord's spawnerr texts for an unrunnable command map to (rpcinterface startProcess). */
 function refusalForSpawnerr(spawnerr: string): Refusal {
   if (spawnerr.startsWith("can't find command")) return { fault: 'NO_FILE', detail: spawnerr };
-  if (/is not executable|is a directory/.test(spawnerr)) return { fault: 'NOT_EXECUTABLE', detail: spawnerr };
+  // supervisord's NotExecutable, NoPermission and BadCommand all fault NOT_EXECUTABLE.
+  if (/is not executable|is a directory|no permission to run|command is empty/.test(spawnerr)) {
+    return { fault: 'NOT_EXECUTABLE', detail: spawnerr };
+  }
   return { fault: 'SPAWN_ERROR' };
 }
 
@@ -128,6 +136,9 @@ export function createDaemonPort(daemon: Daemon, version: string, ext: PortExten
     async startProcess(group, name) {
       const entry = find(group, name);
       if (entry === undefined) return badName(group, name);
+      // As supervisord's startProcess: an unrunnable command is refused before anything changes.
+      const problem = runtime.checkCommand(entry);
+      if (problem !== null) return refusalForSpawnerr(problem);
       runtime.carryOut(supervisor.start(entry.key, daemon.clock()));
       const after = find(group, name);
       // The spawn is synchronous: a start that failed at once has left the spawnerr already.
@@ -162,6 +173,22 @@ export function createDaemonPort(daemon: Daemon, version: string, ext: PortExten
     sendRemoteCommEvent(type, data) {
       ext.sendRemoteCommEvent?.(type, data);
     },
+    ...(ext.readLog === undefined
+      ? {}
+      : {
+          readProcessLog: (group: string, name: string, channel: 'stdout' | 'stderr', offset: number, length: number): LogRead => {
+            const entry = find(group, name);
+            return entry === undefined ? { ok: false, fault: 'BAD_NAME' } : ext.readLog!(entry, channel, offset, length);
+          },
+        }),
+    ...(ext.tailLog === undefined
+      ? {}
+      : {
+          tailProcessLog: (group: string, name: string, channel: 'stdout' | 'stderr', offset: number, length: number): LogTail => {
+            const entry = find(group, name);
+            return entry === undefined ? ['', 0, false] : ext.tailLog!(entry, channel, offset, length);
+          },
+        }),
     async clearProcessLogs(group, name) {
       const entry = find(group, name);
       if (entry === undefined) return badName(group, name);

@@ -198,6 +198,18 @@ function closeAll(fds: readonly number[]): void {
   }
 }
 
+/**
+ * What supervisord's startProcess checks before it spawns (get_execv_args): null when the command
+ * can be run, else the spawnerr ("can't find command 'x'"), so an RPC start can refuse with
+ * NO_FILE or NOT_EXECUTABLE and leave the process as it was.
+ */
+export function checkCommand(req: SpawnRequest): string | null {
+  const [program] = req.argv;
+  if (program === undefined || program === '') return 'command is empty';
+  const result = resolveCommand(program, req.env, req.cwd ?? process.cwd());
+  return result.ok ? null : result.spawnerr;
+}
+
 /** get_execv_args + check_execv_args, with supervisord's messages. */
 function resolveCommand(
   program: string,

@@ -294,6 +294,11 @@ export function createRpcMethods(port: SupervisorPort, options: RpcMethodsOption
 
   async function readProcessLog(name: string, offset: number, length: number, channel: 'stdout' | 'stderr'): Promise<string> {
     const process = resolveProcess(name);
+    if (port.readProcessLog !== undefined) {
+      const result = port.readProcessLog(process.group, process.name, channel, offset, length);
+      if (result.ok) return result.data;
+      throw Fault.of(result.fault, result.detail ?? null);
+    }
     const logfile = channel === 'stdout' ? process.stdoutLogfile : process.stderrLogfile;
     if (logfile === null || (await files.size(logfile)) === null) throw Fault.of('NO_FILE', logfile);
     return readLogRange(files, logfile, offset, length);
@@ -301,6 +306,7 @@ export function createRpcMethods(port: SupervisorPort, options: RpcMethodsOption
 
   async function tailProcessLog(name: string, offset: number, length: number, channel: 'stdout' | 'stderr'): Promise<XmlRpcValue> {
     const process = resolveProcess(name);
+    if (port.tailProcessLog !== undefined) return [...port.tailProcessLog(process.group, process.name, channel, offset, length)];
     const logfile = channel === 'stdout' ? process.stdoutLogfile : process.stderrLogfile;
     if (logfile === null || (await files.size(logfile)) === null) return ['', 0, false];
     return tailLog(files, logfile, offset, length);

@@ -63,6 +63,12 @@ export interface Refusal {
   readonly detail?: string;
 }
 
+/** A log range, or a refusal in supervisord's words (NO_FILE, BAD_ARGUMENTS, FAILED). */
+export type LogRead = { readonly ok: true; readonly data: string } | (Refusal & { readonly ok: false });
+
+/** tailProcess*Log's [bytes, offset, overflow]. */
+export type LogTail = readonly [string, number, boolean];
+
 /** The outcome of rereading the config (supervisord's diff_to_active), as group names. */
 export type RereadResult =
   | { readonly ok: true; readonly added: readonly string[]; readonly changed: readonly string[]; readonly removed: readonly string[] }
@@ -104,6 +110,14 @@ export interface SupervisorPort {
   sendProcessStdin(group: string, name: string, data: Uint8Array): Promise<Refusal | undefined>;
   /** Emit a REMOTE_COMMUNICATION event to listeners. */
   sendRemoteCommEvent(type: string, data: string): void;
+
+  /**
+   * readProcessStdoutLog/StderrLog and their tail forms through the daemon's own log layer, which
+   * also answers from its in-memory tail where the process has no log file (supervisord cannot).
+   * Optional: without them, methods.ts reads the log files named in the snapshot.
+   */
+  readProcessLog?(group: string, name: string, channel: 'stdout' | 'stderr', offset: number, length: number): LogRead;
+  tailProcessLog?(group: string, name: string, channel: 'stdout' | 'stderr', offset: number, length: number): LogTail;
 
   /** Truncate and reopen the process's stdout and stderr logs; FAILED on I/O error. */
   clearProcessLogs(group: string, name: string): Promise<Refusal | undefined>;

@@ -225,12 +225,9 @@ describe('XML-RPC methods against a live supd', () => {
     expect(quick.description).toBe('Exited too quickly (process log may have details)');
   });
 
-  // KNOWN DIFFERENCE (fix in the daemon): supervisord's startProcess checks the command first
-  // (rpcinterface.py: process.get_execv_args() -> NO_FILE) and never spawns, so the process stays
-  // STOPPED and "Not started". supd spawns, fails, and leaves it BACKOFF then FATAL, so a later
-  // `stop all` reports it and `status` shows it FATAL. Flip to it() once rpc-port.ts checks the
-  // command before supervisor.start() (needs spawn.ts to export its resolveCommand).
-  it.fails('refuses a missing command with NO_FILE without spawning, leaving the process STOPPED', async () => {
+  // supervisord's startProcess checks the command first (rpcinterface.py: get_execv_args() ->
+  // NO_FILE) and never spawns, so the process stays STOPPED and "Not started".
+  it('refuses a missing command with NO_FILE without spawning, leaving the process STOPPED', async () => {
     const s = await startMain();
     expect(await faultOf(s.rpc('supervisor.startProcess', 'ghost'))).toMatchObject({ code: 20 });
     const info = (await s.rpc('supervisor.getProcessInfo', 'ghost')) as unknown as ProcessInfo;
