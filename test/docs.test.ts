@@ -17,7 +17,7 @@ import {
 } from '../src/config/supervisord-keys.js';
 import { FAULTS } from '../src/rpc/faults.js';
 import { METHOD_DOCS } from '../src/rpc/method-docs.js';
-import { createRpcMethods } from '../src/rpc/methods.js';
+import { createRpcMethods, SUPD_EXTENSIONS } from '../src/rpc/methods.js';
 import { FakePort } from './unit/rpc/fake-port.js';
 
 function readDoc(name: string): string {
@@ -102,13 +102,13 @@ describe('docs/rpc.md', () => {
   const methodRows = new Map<string, string[]>();
   for (const line of doc.split('\n')) {
     const row = cells(line);
-    const name = row === null ? undefined : /^`((?:supervisor|system)\.\w+)`$/.exec(row[0] ?? '')?.[1];
+    const name = row === null ? undefined : /^`((?:supervisor|system|supd)\.\w+)`$/.exec(row[0] ?? '')?.[1];
     if (row !== null && name !== undefined) methodRows.set(name, row.slice(1));
   }
 
   async function knownMethods(): Promise<string[]> {
     const listed = await createRpcMethods(new FakePort()).call('system.listMethods', []);
-    return [...new Set([...(listed as string[]), ...Object.keys(METHOD_DOCS)])].sort();
+    return [...new Set([...(listed as string[]), ...Object.keys(METHOD_DOCS), ...Object.keys(SUPD_EXTENSIONS)])].sort();
   }
 
   it('has a row for every method the dispatcher lists', async () => {
@@ -123,7 +123,7 @@ describe('docs/rpc.md', () => {
 
   it('shows each method with the types system.methodSignature reports', () => {
     const mismatches: string[] = [];
-    for (const [name, { signature }] of Object.entries(METHOD_DOCS)) {
+    for (const [name, { signature }] of Object.entries({ ...METHOD_DOCS, ...SUPD_EXTENSIONS })) {
       const shown = methodRows.get(name)?.[0];
       if (shown === undefined) continue; // reported as missing above
       const m = /^`\(([^)]*)\) → (\w+)`$/.exec(shown);

@@ -8,11 +8,13 @@
 //   command=node /path/to/fatal-exit.mjs web worker
 //   events=PROCESS_STATE_EXITED,PROCESS_STATE_FATAL
 //
-// It calls supervisor.shutdown over XML-RPC at SUPERVISOR_SERVER_URL (which supd and supervisord
-// give every child), with SUPERVISOR_USERNAME/SUPERVISOR_PASSWORD, as childutils.getRPCInterface
-// does. If that fails it sends SIGTERM to its parent process (supd). Either way supd stops its
-// programs and exits with status 0 today; a non-zero exit needs supd's RPC extension for it (see
-// docs/events.md). stdout is the protocol channel: this script talks on stderr.
+// It calls supd's supd.shutdown(EXIT_CODE) over XML-RPC at SUPERVISOR_SERVER_URL (which supd and
+// supervisord give every child), with SUPERVISOR_USERNAME/SUPERVISOR_PASSWORD, as
+// childutils.getRPCInterface does: supd stops every program and exits with that status (default
+// 1, set FATAL_EXIT_CODE to change it), so the orchestrator sees a failed container. Under the
+// real supervisord, which has no such method, it falls back to supervisor.shutdown (exit 0); if
+// the server cannot be reached it sends SIGTERM to its parent. stdout is the protocol channel:
+// this script talks on stderr.
 import { request } from 'node:http';
 
 const names = process.argv.slice(2);
@@ -36,6 +38,15 @@ for await (const { headers, payload } of events()) {
 }
 
 async function shutdown() {
+  const code = Number(process.env.FATAL_EXIT_CODE ?? '1');
+  try {
+    await xmlrpc('supd.shutdown', `<param><value><int>${code}</int></value></param>`);
+    return;
+  } catch (error) {
+    if (!/UNKNOWN_METHOD/.test(error.message)) {
+      process.stderr.write(`fatal-exit: supd.shutdown failed (${error.message}); trying supervisor.shutdown\n`);
+    }
+  }
   try {
     await xmlrpc('supervisor.shutdown');
     return;
@@ -45,11 +56,11 @@ async function shutdown() {
   process.kill(process.ppid, 'SIGTERM');
 }
 
-/** One XML-RPC call without parameters, over http:// or unix:// as childutils' transport does. */
-function xmlrpc(method) {
+/** One XML-RPC call (params as XML), over http:// or unix:// as childutils' transport does. */
+function xmlrpc(method, params = '') {
   const serverUrl = process.env.SUPERVISOR_SERVER_URL;
   if (!serverUrl) return Promise.reject(new Error('SUPERVISOR_SERVER_URL is not set'));
-  const body = `<?xml version="1.0"?>\n<methodCall><methodName>${method}</methodName><params></params></methodCall>`;
+  const body = `<?xml version="1.0"?>\n<methodCall><methodName>${method}</methodName><params>${params}</params></methodCall>`;
   const target = serverUrl.startsWith('unix://')
     ? { socketPath: serverUrl.slice('unix://'.length), path: '/RPC2' }
     : (() => {

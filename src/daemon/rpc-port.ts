@@ -230,8 +230,8 @@ export function createDaemonPort(daemon: Daemon, version: string, ext: PortExten
       return undefined;
     },
 
-    shutdown() {
-      setImmediate(() => daemon.shutdown(0));
+    shutdown(exitCode = 0) {
+      setImmediate(() => daemon.shutdown(exitCode));
     },
     restart() {
       setImmediate(() => daemon.restart());

@@ -8,7 +8,7 @@ import { RUNNING_STATES, SIGNALLABLE_STATES, STOPPED_STATES, SUPERVISOR_STATES }
 import type { ProcessStateName } from '../core/states.js';
 import { Fault, FAULTS } from './faults.js';
 import { NODE_LOG_FILES, readLogRange, tailLog, type LogFiles } from './log-files.js';
-import { METHOD_DOCS } from './method-docs.js';
+import { METHOD_DOCS, type MethodDoc } from './method-docs.js';
 import { makeNamespec, splitNamespec } from './namespec.js';
 import { cappedInt, processInfo } from './process-info.js';
 import { signalName, signalNumber } from './signal-number.js';
@@ -17,6 +17,17 @@ import { isXmlRpcStruct, type XmlRpcStruct, type XmlRpcValue } from './xmlrpc-co
 
 /** supervisord's rpcinterface.API_VERSION; supervisorctl refuses servers that report another. */
 export const API_VERSION = '3.0';
+
+/**
+ * Methods supd adds to supervisord's API, documented in docs/rpc.md. They are left out of
+ * system.listMethods so that it answers exactly as supervisord's does.
+ */
+export const SUPD_EXTENSIONS: Readonly<Record<string, MethodDoc>> = {
+  'supd.shutdown': {
+    help: 'Shut supd down as supervisor.shutdown does, then exit with the given code (default 0): how an event listener stops the container with a failure status.',
+    signature: ['boolean', 'int'],
+  },
+};
 
 export interface RpcMethodsOptions {
   /** Log file access for the read/tail methods; the real files by default. */
@@ -521,7 +532,19 @@ export function createRpcMethods(port: SupervisorPort, options: RpcMethodsOption
     multicall: { min: 1, max: 1, run: (p) => multicall(list(p, 0)) },
   };
 
-  const namespaces: Readonly<Record<string, Record<string, MethodSpec>>> = { supervisor, system };
+  /** supd's own methods (SUPD_EXTENSIONS); system.listMethods stays supervisord's list. */
+  const supd: Record<string, MethodSpec> = {
+    shutdown: {
+      min: 0, max: 1,
+      run: (p) => {
+        if (SUPERVISOR_STATES[port.state()] < SUPERVISOR_STATES.RUNNING) throw Fault.of('SHUTDOWN_STATE');
+        port.shutdown(p.length === 0 ? 0 : int(p, 0));
+        return true;
+      },
+    },
+  };
+
+  const namespaces: Readonly<Record<string, Record<string, MethodSpec>>> = { supervisor, system, supd };
 
   /** xmlrpc.py traverse(): exactly `namespace.method`, no private names, arity checked. */
   async function dispatch(methodName: string, params: Params): Promise<XmlRpcValue> {

@@ -132,7 +132,7 @@ export interface SupervisorPort {
   removeProcessGroup(name: string): Promise<Refusal | undefined>;
 
   /** Begin shutting down after the reply is sent (mood -> SHUTDOWN); must return at once. */
-  shutdown(): void;
+  shutdown(exitCode?: number): void;
   /** Begin a restart after the reply is sent (mood -> RESTARTING); must return at once. */
   restart(): void;
 }

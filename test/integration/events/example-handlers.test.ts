@@ -108,7 +108,7 @@ describe('examples/event-handlers/fatal-exit.mjs', () => {
   const OK_RESPONSE =
     '<?xml version="1.0"?><methodResponse><params><param><value><boolean>1</boolean></value></param></params></methodResponse>';
 
-  it('calls supervisor.shutdown over XML-RPC on the unix socket when a watched program goes FATAL', async () => {
+  it("calls supd's supd.shutdown(1) over XML-RPC on the unix socket when a watched program goes FATAL", async () => {
     dir = mkdtempSync(join(tmpdir(), 'supd-fatal-exit-'));
     const socket = join(dir, 'supd.sock');
     const rpc = recordRequests(() => OK_RESPONSE);
@@ -128,8 +128,27 @@ describe('examples/event-handlers/fatal-exit.mjs', () => {
     const [call] = rpc.requests;
     expect(call!.url).toBe('/RPC2');
     expect(call!.headers.authorization).toBe(`Basic ${Buffer.from('user:pw').toString('base64')}`);
-    expect(call!.body).toContain('<methodName>supervisor.shutdown</methodName>');
+    expect(call!.body).toContain('<methodName>supd.shutdown</methodName>');
+    expect(call!.body).toContain('<int>1</int>');
     expect(listener.stderr()).toContain('fatal-exit: web:web went FATAL; shutting supd down');
+  });
+
+  it('falls back to supervisor.shutdown under the real supervisord, which has no supd.shutdown', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'supd-fatal-exit-'));
+    const socket = join(dir, 'supd.sock');
+    const UNKNOWN_METHOD =
+      '<?xml version="1.0"?><methodResponse><fault><value><struct><member><name>faultCode</name><value><int>1</int></value></member><member><name>faultString</name><value><string>UNKNOWN_METHOD</string></value></member></struct></value></fault></methodResponse>';
+    const rpc = recordRequests((_req, body) => (body.includes('supd.shutdown') ? UNKNOWN_METHOD : OK_RESPONSE));
+    server = rpc.server;
+    await new Promise<void>((done) => server!.listen(socket, done));
+    const { pool, bus } = setUp();
+    listener = runListener(pool, 'fatal-exit', NODE, [join(EXAMPLES, 'fatal-exit.mjs'), 'web'], {
+      env: { ...process.env, SUPERVISOR_SERVER_URL: `unix://${socket}` },
+    });
+    await listener.waitForState('READY');
+    bus.publishTransition(t('web', 'BACKOFF', 'FATAL'));
+    await vi.waitFor(() => expect(rpc.requests).toHaveLength(2), { timeout: 10_000, interval: 20 });
+    expect(rpc.requests[1]!.body).toContain('<methodName>supervisor.shutdown</methodName>');
   });
 
   it('sends SIGTERM to its parent (supd) when there is no XML-RPC server to ask', async () => {
