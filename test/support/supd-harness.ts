@@ -87,6 +87,14 @@ function isAlive(pid: number): boolean {
   }
 }
 
+function killGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, 'SIGKILL');
+  } catch {
+    // no process left in that group
+  }
+}
+
 function killGroupAndPid(pid: number): void {
   for (const target of [-pid, pid]) {
     try {
@@ -218,8 +226,10 @@ export async function startSupd(
         const stopped = await Promise.race([exited.then(() => true), delay(15_000).then(() => false)]);
         if (!stopped) killGroupAndPid(child.pid!);
       }
-      // Under unshare the logged pids belong to the namespace, which died with its PID 1.
-      if (options.pid1 !== true) for (const p of childPids()) if (isAlive(p)) killGroupAndPid(p);
+      // Each program led its own process group: whatever is left in one (a grandchild the test
+      // left behind) goes with it. Under unshare the logged pids belong to the namespace, which
+      // died with its PID 1.
+      if (options.pid1 !== true) for (const p of childPids()) killGroup(p);
     },
   };
   return running;

@@ -801,7 +801,7 @@ describe.skipIf(!existsSync(SUPCTL))('supctl against a live supd', () => {
 
   it('draws a program’s process tree with its grandchild', async () => {
     supd = await startSupd(
-      (dir) => `[unix_http_server]\nfile=${dir}/rpc.sock\n\n[program:kid]\ncommand=${NODE} ${PUPPET} --grandchild\nstartsecs=0\n`,
+      (dir) => `[unix_http_server]\nfile=${dir}/rpc.sock\n\n[program:kid]\ncommand=${NODE} ${PUPPET} --grandchild\nstartsecs=0\nstopasgroup=true\n`,
     );
     const s = supd;
     const kid = await s.waitForState('kid', 'RUNNING');
