@@ -107,6 +107,21 @@ describe('stopping', () => {
   });
 });
 
+describe('the pidfile', () => {
+  it("holds supd's pid while it runs and is removed when it exits", async () => {
+    const { makeTempDir } = await import('../support/supd-harness.js');
+    const { existsSync, readFileSync } = await import('node:fs');
+    const dir = makeTempDir();
+    const pidfile = `${dir}/supd.pid`;
+    supd = await startSupd(`[supervisord]\nlogfile=${dir}/supd.log\npidfile=${pidfile}\n` + puppetProgram('web', '', 'startsecs=0'), { dir });
+    await supd.waitForLog(/^success: web/);
+    expect(readFileSync(pidfile, 'utf8')).toBe(`${supd.pid}\n`);
+    supd.signal('SIGTERM');
+    expect(await supd.exited).toBe(0);
+    expect(existsSync(pidfile)).toBe(false);
+  });
+});
+
 describe('a bad config', () => {
   it('stops supd before anything starts, with exit 2 and one line per error', async () => {
     supd = await startSupd(`[program:web]\ncommand=${NODE} ${PUPPET}\nstartsecs=abc\nautorestart=maybe\n`);
