@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { makeTempDir, puppetProgram, startSupd, type RunningSupd } from '../support/supd-harness.js';
+import { makeTempDir, puppetProgram, startSupd, waitForFileMatching, type RunningSupd } from '../support/supd-harness.js';
 
 let supd: RunningSupd | undefined;
 afterEach(async () => {
@@ -9,22 +9,6 @@ afterEach(async () => {
   supd = undefined;
 });
 
-/** Waits until the program's stdout log has a line matching `pattern`; returns the whole log. */
-async function waitForOutput(file: string, pattern: RegExp): Promise<string> {
-  let text = '';
-  await vi.waitFor(
-    () => {
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch {
-        text = '';
-      }
-      if (!pattern.test(text)) throw new Error(`${file} has no line matching ${pattern}; it has:\n${text}`);
-    },
-    { timeout: 10_000, interval: 25 },
-  );
-  return text;
-}
 
 const isRoot = process.getuid?.() === 0;
 
@@ -40,7 +24,7 @@ describe('what a child gets', () => {
       ) + `[unix_http_server]\nfile=${dir}/supd.sock\n`,
       { dir, env: { FROM_SUPD: 'inherited' } },
     );
-    const text = await waitForOutput(out, /env MULTI=/);
+    const text = await waitForFileMatching(out, /env MULTI=/);
     expect(text).toContain('env SUPERVISOR_ENABLED=1');
     expect(text).toContain('env SUPERVISOR_PROCESS_NAME=envy');
     expect(text).toContain('env SUPERVISOR_GROUP_NAME=envy');
@@ -56,7 +40,7 @@ describe('what a child gets', () => {
     supd = await startSupd(puppetProgram('placed', '--print-cwd --print-umask', `directory=/tmp\numask=077\nstdout_logfile=${out}`), {
       dir,
     });
-    const text = await waitForOutput(out, /umask \d+/);
+    const text = await waitForFileMatching(out, /umask \d+/);
     expect(text).toContain('cwd /tmp');
     expect(text).toContain('umask 0077');
     // supd itself keeps its own directory: the child's relative log path was resolved in supd's.
@@ -70,7 +54,7 @@ describe('what a child gets', () => {
       puppetProgram('nobodyish', '--print-ids --print-env=HOME,USER,LOGNAME', `user=nobody\nstdout_logfile=${out}\ndirectory=/`),
       { dir },
     );
-    const text = await waitForOutput(out, /env LOGNAME=/);
+    const text = await waitForFileMatching(out, /env LOGNAME=/);
     expect(text).toMatch(/ids uid=65534 gid=65534/);
     expect(text).toContain('env USER=nobody');
     expect(text).toContain('env LOGNAME=nobody');

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { makeTempDir, NODE, puppetProgram, REPO, startSupd, type RunningSupd } from '../support/supd-harness.js';
+import { makeTempDir, NODE, puppetProgram, REPO, startSupd, waitForFileMatching, type RunningSupd } from '../support/supd-harness.js';
 
 const EXAMPLES = join(REPO, 'examples/event-handlers');
 const hasChildutils = spawnSync('/usr/bin/python3', ['-c', 'import supervisor.childutils'], { stdio: 'ignore' }).status === 0;
@@ -13,22 +13,6 @@ afterEach(async () => {
   supd = undefined;
 });
 
-/** Waits for a file to contain `pattern`; returns its text. */
-async function waitForFile(file: string, pattern: RegExp): Promise<string> {
-  let text = '';
-  await vi.waitFor(
-    () => {
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch {
-        text = '';
-      }
-      if (!pattern.test(text)) throw new Error(`${file} does not match ${pattern} yet; it has:\n${text}`);
-    },
-    { timeout: 15_000, interval: 50 },
-  );
-  return text;
-}
 
 describe('event listeners run by supd', () => {
   it.skipIf(!hasChildutils)(
@@ -56,7 +40,7 @@ describe('event listeners run by supd', () => {
           puppetProgram('web', '', 'startsecs=1'),
         { dir },
       );
-      const text = await waitForFile(record, /PROCESS_STATE_RUNNING web STARTING/);
+      const text = await waitForFileMatching(record, /PROCESS_STATE_RUNNING web STARTING/);
       expect(text).toContain('PROCESS_STATE_STARTING web STOPPED');
     },
   );
@@ -83,7 +67,7 @@ describe('event listeners run by supd', () => {
         puppetProgram('web', '--exit-after-ms=1500 --code=3', 'startsecs=1\nautorestart=false'),
       { dir },
     );
-    const text = await waitForFile(record, /web:web RUNNING -> EXITED/);
+    const text = await waitForFileMatching(record, /web:web RUNNING -> EXITED/);
     expect(text).toMatch(/web:web STOPPED -> STARTING/);
     expect(text).toMatch(/web:web STARTING -> RUNNING pid:\d+/);
   });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { NODE, PUPPET, puppetProgram, startSupd, type RunningSupd } from '../support/supd-harness.js';
+import { isAlive, NODE, PUPPET, puppetProgram, startSupd, type RunningSupd } from '../support/supd-harness.js';
 
 let supd: RunningSupd | undefined;
 afterEach(async () => {
@@ -7,14 +7,6 @@ afterEach(async () => {
   supd = undefined;
 });
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('starting and restarting', () => {
   it('restarts a program that exits unexpectedly after startsecs, under a new pid', async () => {

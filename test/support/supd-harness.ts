@@ -78,15 +78,6 @@ export function makeTempDir(prefix = 'supd-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function killGroup(pgid: number): void {
   try {
     process.kill(-pgid, 'SIGKILL');
@@ -315,4 +306,30 @@ function osSignalNumber(signal: NodeJS.Signals): number {
 /** A `[program:x]` running the puppet fixture with flags. Flush-left: indentation continues values. */
 export function puppetProgram(name: string, flags: string, extra = ''): string {
   return `[program:${name}]\ncommand=${NODE} ${PUPPET} ${flags}\n${extra}\n`;
+}
+
+/** Waits until `file` contains a match for `pattern`, then returns its whole text. */
+export async function waitForFileMatching(file: string, pattern: RegExp, timeout = 15_000): Promise<string> {
+  let text = '';
+  await vi.waitFor(
+    () => {
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch {
+        text = '';
+      }
+      if (!pattern.test(text)) throw new Error(`${file} has no match for ${pattern} yet; it has:\n${text}`);
+    },
+    { timeout, interval: 25 },
+  );
+  return text;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

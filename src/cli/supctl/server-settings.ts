@@ -7,16 +7,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { findConfigFile as findSupdConfigFile } from '../../config/config-search.js';
 
-/** Searched in this order when -c is not given. */
-export const CONFIG_SEARCH_PATHS = [
-  'supd.conf',
-  'etc/supd.conf',
-  '/etc/supd/supd.conf',
-  'supervisord.conf',
-  '/etc/supervisord.conf',
-  '/etc/supervisor/supervisord.conf',
-] as const;
 
 export const DEFAULT_SERVER_URL = 'http://localhost:9001';
 
@@ -37,13 +29,9 @@ export class SettingsError extends Error {
   override readonly name = 'SettingsError';
 }
 
-/** The first config file that exists, relative paths taken from `cwd`; null when there is none. */
+/** The first config file that exists, in supd's search order (config-search.ts); null when none. */
 export function findConfigFile(cwd: string, exists: (path: string) => boolean = existsSync): string | null {
-  for (const candidate of CONFIG_SEARCH_PATHS) {
-    const path = resolve(cwd, candidate);
-    if (exists(path)) return path;
-  }
-  return null;
+  return findSupdConfigFile(exists, cwd);
 }
 
 /** Reads the config file (given with -c, or found) and resolves the server settings. */

@@ -15,6 +15,7 @@ import { Fault } from '../../../src/rpc/faults.js';
 import type { XmlRpcValue } from '../../../src/rpc/xmlrpc-codec.js';
 import {
   descendants,
+  isAlive,
   makeTempDir,
   NODE,
   PUPPET,
@@ -158,14 +159,6 @@ async function faultOf(call: Promise<XmlRpcValue>): Promise<{ code: number; text
 const ok = (name: string, group = name) => ({ name, group, status: 80, description: 'OK' });
 const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('XML-RPC methods against a live supd', () => {
   it('answers the identity and state methods', async () => {
