@@ -47,17 +47,34 @@ afterEach(() => {
   demo = undefined;
 });
 
+/**
+ * Inside the new mount namespace: a private tmpfs on /tmp (the container's own /tmp), keeping the
+ * checkout visible when it lives under /tmp itself (CI may clone there), then exec supd.
+ */
+const PRIVATE_TMP_THEN_EXEC = `set -e
+case "$SUPD_REPO" in
+  /tmp/*)
+    host=/run/supd-test-host-tmp
+    mkdir -p "$host"
+    mount --bind /tmp "$host"
+    mount -t tmpfs tmpfs /tmp
+    mkdir -p "$SUPD_REPO"
+    mount --bind "$host/\${SUPD_REPO#/tmp/}" "$SUPD_REPO" ;;
+  *) mount -t tmpfs tmpfs /tmp ;;
+esac
+exec "$@"`;
+
 /** Starts the demo as PID 1: a private tmpfs on /tmp (the container's own /tmp), then exec supd. */
 async function startDemo(): Promise<Demo> {
   const supdArgv = [NODE, SUPD, '-c', CONFIG];
   const unshare = spawn(
     'unshare',
-    ['--pid', '--fork', '--mount-proc', '--kill-child', '/bin/sh', '-c', 'mount -t tmpfs tmpfs /tmp && exec "$@"', 'sh', ...supdArgv],
+    ['--pid', '--fork', '--mount-proc', '--kill-child', '/bin/sh', '-c', PRIVATE_TMP_THEN_EXEC, 'sh', ...supdArgv],
     {
       cwd: REPO,
       // node on PATH is the Node running the tests (the image's is 24 too); PX_NS_PORT=0 so a
       // demo already running on this machine (npm start) does not hold px-ns's port.
-      env: { ...process.env, PATH: `${dirname(NODE)}:${process.env.PATH ?? ''}`, PX_NS_PORT: '0' },
+      env: { ...process.env, PATH: `${dirname(NODE)}:${process.env.PATH ?? ''}`, PX_NS_PORT: '0', SUPD_REPO: REPO },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
