@@ -42,6 +42,8 @@ const LOG_BYTES = QUICK ? '64MiB' : '256MiB';
 // --- small helpers ---------------------------------------------------------------------------
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** A timeout for Promise.race that does not keep the bench alive. */
+const deadlineAfter = (ms) => new Promise((r) => setTimeout(r, ms).unref());
 const sab = new Int32Array(new SharedArrayBuffer(4));
 /** A synchronous pause, for tight /proc polling without the event loop. */
 const pause = (ms) => Atomics.wait(sab, 0, 0, ms);
@@ -244,7 +246,7 @@ async function teardown(daemon) {
     killQuietly(-pid);
     killQuietly(pid);
   }
-  await Promise.race([daemon.exited, sleep(5_000)]);
+  await Promise.race([daemon.exited, deadlineAfter(5_000)]);
   started.delete(daemon);
   rmSync(daemon.dir, { recursive: true, force: true });
 }
@@ -353,7 +355,7 @@ async function shutdownRun(kind, n) {
     await sleep(1_000);
     const t0 = performance.now();
     process.kill(daemon.pid, 'SIGTERM');
-    const end = await Promise.race([daemon.exited, sleep(180_000).then(() => null)]);
+    const end = await Promise.race([daemon.exited, deadlineAfter(180_000).then(() => null)]);
     return { shutdownMs: end === null ? NaN : end.at - t0 };
   } finally {
     await teardown(daemon);
@@ -400,7 +402,7 @@ async function reapRun(tool) {
   } finally {
     killQuietly(child.pid);
     killQuietly(-child.pid);
-    await Promise.race([handle.exited, sleep(5_000)]);
+    await Promise.race([handle.exited, deadlineAfter(5_000)]);
     started.delete(handle);
     rmSync(dir, { recursive: true, force: true });
   }

@@ -8,9 +8,12 @@ import { join } from 'node:path';
 const state = process.env.PX_STATE_DIR ?? '/tmp/supd-demo';
 const port = Number(process.env.PX_NS_PORT ?? 9020);
 let served = 0;
+const open = new Set(); // connections to cut on stop: a client that never closes must not hold it up
 
 const server = createServer((socket) => {
   served += 1;
+  open.add(socket);
+  socket.on('close', () => open.delete(socket));
   console.log(`px-ns: export request ${served} from ${socket.remoteAddress}:${socket.remotePort}`);
   socket.end(`px-ns: export service ok, ${served} served\n`);
 });
@@ -29,6 +32,7 @@ for (const signal of ['SIGTERM', 'SIGINT']) {
   process.on(signal, () => {
     console.log(`px-ns: stopping after ${served} requests`);
     server.close(() => process.exit(0));
+    for (const socket of open) socket.destroy();
     setTimeout(() => process.exit(0), 1000).unref();
   });
 }
