@@ -4,7 +4,7 @@
 // runs the built binaries (dist/cli/supd.js, dist/cli/supctl.js).
 //
 //   npm run bench                      # full: about 8 minutes
-//   BENCH_QUICK=1 npm run bench        # fewer repetitions, shorter windows: about 2-3 minutes
+//   BENCH_QUICK=1 npm run bench        # fewer repetitions, shorter windows: about 2 minutes
 //   BENCH_ONLY=idle,restart ...        # only these sections (rss start idle status restart crash
 //                                      # shutdown reap events logs)
 //

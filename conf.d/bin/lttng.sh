@@ -3,7 +3,7 @@
 # 120 s) it checks that the relay daemon is alive and its trace file is growing. Exits 0 on TERM.
 state=${PX_STATE_DIR:-/tmp/supd-demo}
 round=0
-trap 'kill $! 2>/dev/null; echo "lttng.sh: stopping"; exit 0' TERM INT
+trap '{ kill $!; wait $!; } 2>/dev/null; echo "lttng.sh: stopping"; exit 0' TERM INT
 while :; do
   round=$((round + 1))
   relay=$(cat "$state/lttng/relayd.pid" 2>/dev/null)

@@ -2,7 +2,7 @@
 # Stand-in for watchdog.sh (started by start_pxcontroller_pxstorage): every 63 s checks that
 # px-storage's health file is fresh and logs a warning when it is not. Exits 0 on TERM.
 state=${PX_STATE_DIR:-/tmp/supd-demo}
-trap 'kill $! 2>/dev/null; echo "watchdog.sh: stopping"; exit 0' TERM INT
+trap '{ kill $!; wait $!; } 2>/dev/null; echo "watchdog.sh: stopping"; exit 0' TERM INT
 echo "watchdog.sh: checking px-storage every 63 s"
 while :; do
   sleep 63 & wait $! 2>/dev/null

@@ -4,7 +4,7 @@
  * The whole layout under supd as PID 1 is test/pid1/demo-layout.test.ts.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -21,6 +21,7 @@ interface StandIn {
 }
 
 const running: ChildProcess[] = [];
+const stateDirs: string[] = [];
 afterEach(() => {
   // Each stand-in leads its own process group (detached): kill the group, sleeps included.
   for (const child of running.splice(0)) {
@@ -32,11 +33,13 @@ afterEach(() => {
       }
     }
   }
+  for (const dir of stateDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
 /** Runs conf.d/bin/NAME with its state in a fresh temp dir, as supd would (own process group). */
 function startStandIn(argv: string[], env: Record<string, string> = {}): StandIn {
-  const state = makeTempDir('supd-demo-');
+  const state = env.PX_STATE_DIR ?? makeTempDir('supd-demo-');
+  stateDirs.push(state);
   const command = argv[0]!.endsWith('.mjs') ? [NODE, join(BIN, argv[0]!)] : [join(BIN, argv[0]!)];
   const child = spawn(command[0]!, [...command.slice(1), ...argv.slice(1)], {
     env: { ...process.env, PATH: `${dirname(NODE)}:${process.env.PATH ?? ''}`, PX_STATE_DIR: state, ...env },
@@ -100,7 +103,10 @@ describe.skipIf(!existsSync(SUPD))('the demo layout (conf.d/)', () => {
     await waitForOutput(standIn, ready);
     expect(await stopGroup(standIn), standIn.output()).toBe(0);
     expect(standIn.output()).toMatch(/stopping/);
-    expect(standIn.output()).not.toMatch(/Terminated/); // no job-status noise from sh
+    // A lone stand-in prints no job-status noise. Under the launcher, the group-wide SIGTERM can
+    // reach a child shell's `sleep` while that shell runs its trap, and dash then reports the job
+    // ("Terminated") on a loaded machine; the exit code and clean stops above are what count there.
+    if (!command.startsWith('start_pxcontroller')) expect(standIn.output()).not.toMatch(/Terminated/);
   });
 
   it('lttng-relayd writes trace lines to its directory', async () => {
@@ -112,8 +118,8 @@ describe.skipIf(!existsSync(SUPD))('the demo layout (conf.d/)', () => {
   it('px-storage keeps a fresh health file that px-healthmon reports as healthy', async () => {
     const storage = startStandIn(['px-storage']);
     await waitForOutput(storage, /storage up \(pid (\d+)\)/);
-    const health = readFileSync(join(storage.state, 'px-storage.health'), 'utf8');
-    expect(health).toMatch(new RegExp(`^ok \\d+ ${storage.child.pid}\\n$`));
+    // the first write follows the "storage up" line
+    await vi.waitFor(() => expect(readFileSync(join(storage.state, 'px-storage.health'), 'utf8')).toMatch(new RegExp(`^ok \\d+ ${storage.child.pid}\\n$`)));
     const monitor = startStandIn(['px-healthmon'], { PX_STATE_DIR: storage.state });
     await waitForOutput(monitor, new RegExp(`px-storage pid ${storage.child.pid} healthy`));
   });
