@@ -40,28 +40,23 @@ export function attachLogs(daemon: Daemon, events: EventsHandle): LogsHandle {
     const config = entry.config;
     const settings = daemon.currentConfig.supervisord;
     const pidOf = (): number => daemon.supervisor.get(entry.key)?.machine.pid ?? 0;
+    // PROCESS_LOG_* for *_events_enabled, PROCESS_COMMUNICATION_* for capture mode.
+    const publishOutput = (kind: 'LOG' | 'COMMUNICATION', stream: OutputStream, data: Buffer): void =>
+      events.publish({
+        type: `PROCESS_${kind}_${stream === 'stdout' ? 'STDOUT' : 'STDERR'}`,
+        processname: config.name,
+        groupname: config.groupName,
+        pid: pidOf(),
+        data,
+      });
     const output = createProcessOutput({
       process: config,
       supervisord: { childlogdir: settings.childlogdir, identifier: settings.identifier, stripAnsi: settings.stripAnsi },
       container: config.containerLogs,
       sinks,
       onNotice,
-      onLog: (stream, data) =>
-        events.publish({
-          type: stream === 'stdout' ? 'PROCESS_LOG_STDOUT' : 'PROCESS_LOG_STDERR',
-          processname: config.name,
-          groupname: config.groupName,
-          pid: pidOf(),
-          data,
-        }),
-      onCommunication: (stream, data) =>
-        events.publish({
-          type: stream === 'stdout' ? 'PROCESS_COMMUNICATION_STDOUT' : 'PROCESS_COMMUNICATION_STDERR',
-          processname: config.name,
-          groupname: config.groupName,
-          pid: pidOf(),
-          data,
-        }),
+      onLog: (stream, data) => publishOutput('LOG', stream, data),
+      onCommunication: (stream, data) => publishOutput('COMMUNICATION', stream, data),
     });
     outputs.set(entry.key, { config, output });
     return output;

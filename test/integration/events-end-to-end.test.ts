@@ -45,6 +45,33 @@ describe('event listeners run by supd', () => {
     },
   );
 
+  it.skipIf(!hasChildutils)('a program with stdout_events_enabled sends its output as PROCESS_LOG_STDOUT events', async () => {
+    const dir = makeTempDir();
+    const record = join(dir, 'log-events.txt');
+    const listener = join(dir, 'log-listener.py');
+    writeFileSync(
+      listener,
+      [
+        'import sys',
+        'from supervisor import childutils',
+        'while True:',
+        '    headers, payload = childutils.listener.wait(sys.stdin, sys.stdout)',
+        '    fields, data = childutils.eventdata(payload)',
+        `    with open(${JSON.stringify(record)}, "a") as f:`,
+        '        f.write("%s %s %r\\n" % (headers["eventname"], fields["processname"], data))',
+        '    childutils.listener.ok(sys.stdout)',
+        '',
+      ].join('\n'),
+    );
+    supd = await startSupd(
+      `[eventlistener:logs]\ncommand=/usr/bin/python3 ${listener}\nevents=PROCESS_LOG\n` +
+        puppetProgram('talker', '--stdout-lines=2', 'startsecs=0\nstdout_events_enabled=true'),
+      { dir },
+    );
+    const text = await waitForFileMatching(record, /stdout line 2/);
+    expect(text).toMatch(/^PROCESS_LOG_STDOUT talker '.*stdout line 1/m);
+  });
+
   it('examples/event-handlers/fatal-exit.mjs stops supd with a non-zero exit when a watched program goes FATAL', async () => {
     const dir = makeTempDir();
     supd = await startSupd(
