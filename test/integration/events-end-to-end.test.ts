@@ -14,27 +14,37 @@ afterEach(async () => {
 });
 
 
+/**
+ * A listener written with Debian's supervisor.childutils that appends, per event, its name, the
+ * processname, the from_state where there is one, and the repr of the event's data.
+ */
+function writeChildutilsListener(dir: string, record: string): string {
+  const listener = join(dir, 'listener.py');
+  writeFileSync(
+    listener,
+    [
+      'import sys',
+      'from supervisor import childutils',
+      'while True:',
+      '    headers, payload = childutils.listener.wait(sys.stdin, sys.stdout)',
+      '    fields, data = childutils.eventdata(payload if "\\n" in payload else payload + "\\n")',
+      '    words = [headers["eventname"], fields.get("processname"), fields.get("from_state")]',
+      `    with open(${JSON.stringify(record)}, "a") as f:`,
+      '        f.write("%s %r\\n" % (" ".join(w for w in words if w), data))',
+      '    childutils.listener.ok(sys.stdout)',
+      '',
+    ].join('\n'),
+  );
+  return listener;
+}
+
 describe('event listeners run by supd', () => {
   it.skipIf(!hasChildutils)(
     `a supervisor.childutils listener (Debian's, /usr/bin/python3) receives supd's PROCESS_STATE events${hasChildutils ? '' : ' (skipped: python3 cannot import supervisor.childutils; install Debian supervisor)'}`,
     async () => {
       const dir = makeTempDir();
       const record = join(dir, 'events.txt');
-      const listener = join(dir, 'listener.py');
-      writeFileSync(
-        listener,
-        [
-          'import sys',
-          'from supervisor import childutils',
-          'while True:',
-          '    headers, payload = childutils.listener.wait(sys.stdin, sys.stdout)',
-          '    fields, _ = childutils.eventdata(payload + "\\n")',
-          `    with open(${JSON.stringify(record)}, "a") as f:`,
-          '        f.write("%s %s %s\\n" % (headers["eventname"], fields.get("processname"), fields.get("from_state")))',
-          '    childutils.listener.ok(sys.stdout)',
-          '',
-        ].join('\n'),
-      );
+      const listener = writeChildutilsListener(dir, record);
       supd = await startSupd(
         `[eventlistener:recorder]\ncommand=/usr/bin/python3 ${listener}\nevents=PROCESS_STATE\n` +
           puppetProgram('web', '', 'startsecs=1'),
@@ -48,21 +58,7 @@ describe('event listeners run by supd', () => {
   it.skipIf(!hasChildutils)('a program with stdout_events_enabled sends its output as PROCESS_LOG_STDOUT events', async () => {
     const dir = makeTempDir();
     const record = join(dir, 'log-events.txt');
-    const listener = join(dir, 'log-listener.py');
-    writeFileSync(
-      listener,
-      [
-        'import sys',
-        'from supervisor import childutils',
-        'while True:',
-        '    headers, payload = childutils.listener.wait(sys.stdin, sys.stdout)',
-        '    fields, data = childutils.eventdata(payload)',
-        `    with open(${JSON.stringify(record)}, "a") as f:`,
-        '        f.write("%s %s %r\\n" % (headers["eventname"], fields["processname"], data))',
-        '    childutils.listener.ok(sys.stdout)',
-        '',
-      ].join('\n'),
-    );
+    const listener = writeChildutilsListener(dir, record);
     supd = await startSupd(
       `[eventlistener:logs]\ncommand=/usr/bin/python3 ${listener}\nevents=PROCESS_LOG\n` +
         puppetProgram('talker', '--stdout-lines=2', 'startsecs=0\nstdout_events_enabled=true'),
