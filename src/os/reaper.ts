@@ -1,10 +1,11 @@
-// The zombie reaper: collects the exit status of children supd did not spawn (orphans reparented
-// to us as PID 1 or as a child subreaper). Not the owner of programs' exits: libuv reaps what
-// os/spawn.ts started, and this file never takes a status that belongs to an owned pid.
+// Collects the exit status of every child libuv does not own: programs os/spawn.ts started with
+// posix_spawn (their exits go to the waiter spawn.ts registered), and, once startReaper() has run,
+// orphans reparented to us as PID 1 or as a child subreaper. It never takes a status that belongs
+// to libuv (programs started as another user=, and anything else Node spawned).
 import { isLibcError, peekExitedChild, setChildSubreaper, waitpidNoHang } from './libc.js';
 
 export interface ReaperOptions {
-  /** True for pids os/spawn.ts started and libuv has not reaped yet (spawn.ts isOwnedPid). */
+  /** True for pids libuv spawned and has not reaped yet (spawn.ts isOwnedPid). */
   readonly isOwned: (pid: number) => boolean;
   /** Called for each orphan reaped, with its raw wait status. */
   readonly onReaped?: (pid: number, status: number) => void;
@@ -12,28 +13,52 @@ export interface ReaperOptions {
 }
 
 export interface Reaper {
-  /** Removes the SIGCHLD listener and pending passes; the subreaper flag stays (it cannot be unset safely while orphans may exist). */
+  /** Stops reaping orphans; the subreaper flag stays (it cannot be unset safely while orphans may exist). */
   stop(): void;
   /** Runs one reaping pass now; returns how many orphans it reaped. */
   reapNow(): number;
 }
 
-/** How soon to look again when an owned zombie, which libuv is about to reap, hides the rest. */
+/** How soon to look again when a zombie libuv is about to reap hides the orphans behind it. */
 const OWNED_ZOMBIE_RETRY_MS = 10;
 /** After this long an owned zombie libuv never reaped is reported once: a bug in pid ownership. */
 const OWNED_ZOMBIE_WARN_MS = 2_000;
 
+/** Children started outside libuv, by pid: each gets its raw wait status exactly once. */
+const exitWaiters = new Map<number, (status: number) => void>();
+let orphans: ReaperOptions | null = null;
+let listening = false;
+let scheduled = false;
+let retryTimer: NodeJS.Timeout | undefined;
+let keepAlive: NodeJS.Timeout | undefined;
+const blockedSince = new Map<number, number>();
+
 /**
- * Starts reaping. Not PID 1: asks the kernel to make us the child subreaper first, so orphans of
- * our programs come to us rather than to the container's init (tini and dumb-init do the same).
+ * Delivers the raw wait status of `pid`, a child started outside libuv, when it exits. Call it in
+ * the same tick as the spawn: the SIGCHLD of an instant exit is handled on a later tick.
+ */
+export function awaitChildExit(pid: number, onExit: (status: number) => void): void {
+  exitWaiters.set(pid, onExit);
+  listen();
+  // A child libuv spawned holds the event loop open until its exit; so does one of ours. One
+  // timer for all of them, due in 24 days: it never wakes the loop in practice.
+  keepAlive ??= setInterval(() => undefined, 2 ** 31 - 1);
+}
+
+/** Pids registered with awaitChildExit whose exit has not been delivered yet. */
+export function awaitedChildCount(): number {
+  return exitWaiters.size;
+}
+
+/**
+ * Starts reaping orphans too. Not PID 1: asks the kernel to make us the child subreaper first, so
+ * orphans of our programs come to us rather than to the container's init (as tini and dumb-init do).
  *
- * How a pass finds orphans: waitid(P_ALL, WNOWAIT) names one exited child without reaping it.
- * An orphan is reaped with waitpid(pid, WNOHANG); an owned pid is left to libuv. Never
- * waitpid(-1): libuv waits for each of its children by pid, and drops the exit event of a child
- * whose status someone else took (mittnite#107, ramr/go-reaper#21). The cost is O(zombies), not
- * O(children), so thousands of living programs cost nothing per SIGCHLD.
- * (Walking /proc/self/task/{tid}/children instead would list every living child too, and cost a
- * waitpid per living program on every SIGCHLD; the guarantees are the same.)
+ * How a pass finds exits: waitid(P_ALL, WNOWAIT) names one exited child without reaping it. A
+ * child we wait for, or an orphan, is reaped with waitpid(pid, WNOHANG); a libuv child is left to
+ * libuv. Never waitpid(-1): libuv waits for each of its children by pid, and drops the exit event
+ * of a child whose status someone else took (mittnite#107, ramr/go-reaper#21). The cost is
+ * O(zombies), not O(children), so thousands of living programs cost nothing per SIGCHLD.
  */
 export function startReaper(opts: ReaperOptions): Reaper {
   const log = opts.log ?? (() => {});
@@ -42,94 +67,119 @@ export function startReaper(opts: ReaperOptions): Reaper {
     if (isLibcError(result))
       log('warn', `couldn't become the child subreaper (prctl: ${result.code}); orphans go to PID 1`);
   }
-
-  let scheduled = false;
-  let retryTimer: NodeJS.Timeout | undefined;
-  let stopped = false;
-  const blockedSince = new Map<number, number>();
-
-  const reapPass = (): { reaped: number; blockedBy: number } => {
-    let reaped = 0;
-    for (;;) {
-      const pid = peekExitedChild();
-      if (isLibcError(pid)) {
-        if (pid.code !== 'ECHILD') log('warn', `waitid failed: ${pid.code}`);
-        return { reaped, blockedBy: 0 };
-      }
-      if (pid === 0) return { reaped, blockedBy: 0 };
-      if (opts.isOwned(pid)) return { reaped, blockedBy: pid };
-      const result = waitpidNoHang(pid);
-      if (result === null) return { reaped, blockedBy: 0 }; // cannot happen: it was peeked exited
-      if (isLibcError(result)) {
-        // ECHILD: someone else reaped it between our peek and waitpid; look again.
-        if (result.code !== 'ECHILD') {
-          log('warn', `waitpid(${pid}) failed: ${result.code}`);
-          return { reaped, blockedBy: 0 };
-        }
-        continue;
-      }
-      reaped++;
-      opts.onReaped?.(result.pid, result.status);
-    }
-  };
-
-  const reapNow = (): number => {
-    let total = 0;
-    // A burst of SIGCHLDs is one pass, looping until a round reaps nothing.
-    for (;;) {
-      const { reaped, blockedBy } = reapPass();
-      total += reaped;
-      if (blockedBy !== 0) {
-        noteBlocked(blockedBy);
-        scheduleRetry();
-        break;
-      }
-      blockedSince.clear();
-      if (reaped === 0) break;
-    }
-    if (total > 0) log('debug', `reaped ${total} orphaned process(es)`);
-    return total;
-  };
-
-  const noteBlocked = (pid: number): void => {
-    const now = Date.now();
-    const since = blockedSince.get(pid);
-    if (since === undefined) blockedSince.set(pid, now);
-    else if (since > 0 && now - since > OWNED_ZOMBIE_WARN_MS) {
-      log('warn', `pid ${pid} is an unreaped zombie marked as owned by the spawner; orphans wait behind it`);
-      blockedSince.set(pid, -1); // warned once
-    }
-  };
-
-  // libuv reaps an owned zombie on the SIGCHLD its exit raised; look again shortly after.
-  const scheduleRetry = (): void => {
-    if (retryTimer !== undefined || stopped) return;
-    retryTimer = setTimeout(() => {
-      retryTimer = undefined;
-      schedulePass();
-    }, OWNED_ZOMBIE_RETRY_MS);
-    retryTimer.unref();
-  };
-
-  // setImmediate: after libuv has reaped its own children for this SIGCHLD, and once per burst.
-  const schedulePass = (): void => {
-    if (scheduled || stopped) return;
-    scheduled = true;
-    setImmediate(() => {
-      scheduled = false;
-      if (!stopped) reapNow();
-    });
-  };
-
-  process.on('SIGCHLD', schedulePass);
+  orphans = opts;
+  listen();
   schedulePass(); // zombies that arrived before we listened (e.g. inherited at container start)
-
   return {
     stop() {
-      stopped = true;
-      process.off('SIGCHLD', schedulePass);
+      if (orphans === opts) orphans = null;
       if (retryTimer !== undefined) clearTimeout(retryTimer);
+      retryTimer = undefined;
     },
-    reapNow,
+    reapNow: () => reapNow().orphans,
   };
+}
+
+function listen(): void {
+  if (listening) return;
+  listening = true;
+  // Node keeps its signal watchers unref'd: listening does not hold the event loop open.
+  process.on('SIGCHLD', schedulePass);
+}
+
+// setImmediate: after libuv has reaped its own children for this SIGCHLD, and once per burst.
+function schedulePass(): void {
+  if (scheduled) return;
+  scheduled = true;
+  setImmediate(() => {
+    scheduled = false;
+    reapNow();
+  });
+}
+
+function reapNow(): { orphans: number } {
+  let total = 0;
+  // A burst of SIGCHLDs is one pass, looping until a round reaps nothing.
+  for (;;) {
+    const { reaped, blockedBy } = reapPass();
+    total += reaped;
+    if (blockedBy !== 0) {
+      // A zombie that is not ours to take hides the rest from waitid: collect our own children
+      // by pid, and look for orphans again once libuv has taken its zombie.
+      sweepAwaited();
+      noteBlocked(blockedBy);
+      if (orphans !== null) scheduleRetry();
+      break;
+    }
+    blockedSince.clear();
+    if (reaped === 0) break;
+  }
+  if (total > 0) orphans?.log?.('debug', `reaped ${total} orphaned process(es)`);
+  return { orphans: total };
+}
+
+function reapPass(): { reaped: number; blockedBy: number } {
+  let reaped = 0;
+  for (;;) {
+    const pid = peekExitedChild();
+    if (isLibcError(pid)) {
+      if (pid.code !== 'ECHILD') orphans?.log?.('warn', `waitid failed: ${pid.code}`);
+      return { reaped, blockedBy: 0 };
+    }
+    if (pid === 0) return { reaped, blockedBy: 0 };
+    const waiter = exitWaiters.get(pid);
+    if (waiter === undefined && (orphans === null || orphans.isOwned(pid))) return { reaped, blockedBy: pid };
+    const result = waitpidNoHang(pid);
+    if (result === null) return { reaped, blockedBy: 0 }; // cannot happen: it was peeked exited
+    if (isLibcError(result)) {
+      // ECHILD: someone else reaped it between our peek and waitpid; look again.
+      if (result.code !== 'ECHILD') {
+        orphans?.log?.('warn', `waitpid(${pid}) failed: ${result.code}`);
+        return { reaped, blockedBy: 0 };
+      }
+      continue;
+    }
+    if (waiter !== undefined) {
+      deliver(pid, waiter, result.status);
+    } else {
+      reaped++;
+      orphans?.onReaped?.(result.pid, result.status);
+    }
+  }
+}
+
+function sweepAwaited(): void {
+  for (const [pid, waiter] of exitWaiters) {
+    const result = waitpidNoHang(pid);
+    if (result !== null && !isLibcError(result)) deliver(pid, waiter, result.status);
+  }
+}
+
+function deliver(pid: number, waiter: (status: number) => void, status: number): void {
+  exitWaiters.delete(pid);
+  if (exitWaiters.size === 0 && keepAlive !== undefined) {
+    clearInterval(keepAlive);
+    keepAlive = undefined;
+  }
+  waiter(status);
+}
+
+function noteBlocked(pid: number): void {
+  const now = Date.now();
+  const since = blockedSince.get(pid);
+  if (since === undefined) blockedSince.set(pid, now);
+  else if (since > 0 && now - since > OWNED_ZOMBIE_WARN_MS && orphans !== null) {
+    orphans.log?.('warn', `pid ${pid} is an unreaped zombie marked as owned by libuv; orphans wait behind it`);
+    blockedSince.set(pid, -1); // warned once
+  }
+}
+
+// libuv reaps its zombie on the SIGCHLD its exit raised; look again shortly after.
+function scheduleRetry(): void {
+  if (retryTimer !== undefined) return;
+  retryTimer = setTimeout(() => {
+    retryTimer = undefined;
+    schedulePass();
+  }, OWNED_ZOMBIE_RETRY_MS);
+  retryTimer.unref();
 }

@@ -1,13 +1,16 @@
-// The only spawner: starts one program with execa, as supervisord's Subprocess.spawn() does
-// (process.py get_execv_args, _spawn_as_child), and records its pid so the reaper leaves it to
-// libuv. Failures the user can cause come back as supervisord's spawnerr text, never as throws.
-// Not the state machine, not log capture: callers get the child's pipes and an exit promise.
+// The only spawner: starts one program as supervisord's Subprocess.spawn() does (process.py
+// get_execv_args, _spawn_as_child), with posix_spawn (its exit collected by os/reaper.ts), or with
+// execa when it must change user (its pid recorded so the reaper leaves it to libuv). Failures the
+// user can cause come back as supervisord's spawnerr text, never as throws. Not the state machine,
+// not log capture: callers get the child's pipes and an exit promise.
 import { closeSync, openSync, readSync, statSync, accessSync, constants as fsConstants, type Stats } from 'node:fs';
 import { Socket } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { execa } from 'execa';
-import { isLibcError, openPipe, setPipeSize } from './libc.js';
+import { canSpawnInDirectory, isLibcError, openPipe, posixSpawn, setPipeSize } from './libc.js';
+import { awaitChildExit } from './reaper.js';
+import { decodeWaitStatus } from './wait-status.js';
 import { findUser, readPasswdFile, type PasswdEntry } from './passwd.js';
 
 export interface SpawnRequest {
@@ -100,41 +103,110 @@ export function spawnProcess(req: SpawnRequest): SpawnResult {
   }
   const closeWriteEnds = (): void => closeAll([out.write, ...(err === null ? [] : [err.write])]);
   const closeReadEnds = (): void => closeAll([out.read, ...(err === null ? [] : [err.read])]);
-  // execa's types accept only literal fd numbers here; at run time any open fd is passed through.
-  const childStdout = out.write as 1;
-  const childStderr = (err === null ? out.write : err.write) as 2;
+  const common = { program, filename: command.filename, args: req.argv.slice(1), env, umask: req.umask };
+  // posix_spawn cannot change user, and may lack chdir in an old libc: those go through libuv.
+  const result =
+    identity.entry === null && (req.cwd === null || canSpawnInDirectory())
+      ? spawnDirect(common, req.cwd, out.write, err === null ? out.write : err.write)
+      : spawnThroughLibuv(common, cwd, identity.entry, out.write, err === null ? out.write : err.write);
+  // The child has its own copies now; ours would keep the pipes open after it exits.
+  closeWriteEnds();
+  if (!result.ok) {
+    closeReadEnds();
+    return result;
+  }
+  return {
+    ok: true,
+    child: { ...result.started, stdoutFd: out.read, stderrFd: err === null ? null : err.read },
+  };
+}
 
-  const subprocess = spawnWithUmask(req.umask, () =>
-    execa(command.filename, req.argv.slice(1), {
-      argv0: program, // supervisord execve()s with argv[0] as written, not the resolved path
-      env,
+interface CommonSpawn {
+  /** argv[0] as written: supervisord execve()s with it, not with the resolved path. */
+  readonly program: string;
+  readonly filename: string;
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly umask: number | null;
+}
+
+type Started = { ok: true; started: Pick<SpawnedChild, 'pid' | 'stdin' | 'exit'> } | { ok: false; spawnerr: string };
+
+/**
+ * The usual path: posix_spawn, whose vfork-style clone does not copy supd's page tables, so a
+ * spawn costs supd a fraction of libuv's fork(). supd's reaper collects the exit (os/reaper.ts).
+ */
+function spawnDirect(spawn: CommonSpawn, cwd: string | null, stdoutFd: number, stderrFd: number): Started {
+  const stdinPipe = openPipe();
+  if (isLibcError(stdinPipe)) return { ok: false, spawnerr: `couldn't make a pipe for the child's input: ${stdinPipe.code}` };
+  const [stdinRead, stdinWrite] = stdinPipe;
+  const envStrings = Object.entries(spawn.env).map(([name, value]) => `${name}=${value}`);
+  const dup2 = [[stdinRead, 0], [stdoutFd, 1], [stderrFd, 2]] as const;
+  const run = (file: string, argv: readonly string[]) =>
+    spawnWithUmask(spawn.umask, () => posixSpawn({ file, argv, env: envStrings, dup2, cwd }));
+  let pid = run(spawn.filename, [spawn.program, ...spawn.args]);
+  // A file without #! fails exec with ENOEXEC; execvp, and so libuv, then runs it with /bin/sh.
+  if (isLibcError(pid) && pid.code === 'ENOEXEC') pid = run('/bin/sh', ['/bin/sh', spawn.filename, ...spawn.args]);
+  closeAll([stdinRead]);
+  if (isLibcError(pid)) {
+    closeAll([stdinWrite]);
+    return { ok: false, spawnerr: describeExecFailure(spawn.program, spawn.filename, pid.code) };
+  }
+  const stdin = new Socket({ fd: stdinWrite, readable: false, writable: true });
+  // A program that exits while supd writes to it would raise EPIPE with no listener.
+  stdin.on('error', () => {});
+  const startedPid = pid;
+  const exit = new Promise<ChildExit>((settle) => {
+    awaitChildExit(startedPid, (status) => {
+      // As Node does for its children: nothing can be written to a process that has gone.
+      stdin.destroy();
+      settle(decodeWaitStatus(status));
+    });
+  });
+  return { ok: true, started: { pid: startedPid, stdin, exit } };
+}
+
+/**
+ * For user=: posix_spawn cannot setuid, libuv can (after fork, before exec). libuv reaps these,
+ * so the pid is recorded as owned until its exit arrives and the reaper leaves it alone.
+ */
+function spawnThroughLibuv(
+  spawn: CommonSpawn,
+  cwd: string,
+  user: PasswdEntry | null,
+  stdoutFd: number,
+  stderrFd: number,
+): Started {
+  // execa's types accept only literal fd numbers here; at run time any open fd is passed through.
+  const subprocess = spawnWithUmask(spawn.umask, () =>
+    execa(spawn.filename, spawn.args, {
+      argv0: spawn.program,
+      env: spawn.env,
       extendEnv: false,
       cwd,
       stdin: 'pipe',
-      stdout: childStdout,
-      stderr: childStderr,
+      stdout: stdoutFd as 1,
+      stderr: stderrFd as 2,
       reject: false,
       cleanup: false,
       // setsid(): each program leads its own process group (supervisord calls setpgrp), so a
       // group signal reaches its children, and a Ctrl-C at supd's terminal does not.
       detached: true,
-      ...(identity.entry === null ? {} : { uid: identity.entry.uid, gid: identity.entry.gid }),
+      ...(user === null ? {} : { uid: user.uid, gid: user.gid }),
     }),
   );
   // With reject:false the promise only settles; we watch the ChildProcess itself because execa
   // also waits for the pipes, which a grandchild may hold open long after the program exited.
   subprocess.catch(() => {});
-  // The child has its own copies now; ours would keep the pipes open after it exits.
-  closeWriteEnds();
 
   const pid = subprocess.pid;
   if (pid === undefined) {
-    closeReadEnds();
     // Node leaves the pid unset when fork or exec failed; the errno only arrives on the next
     // tick, so name the likely cause from what we can see.
-    return { ok: false, spawnerr: describeUnstartable(program, command.filename) };
+    return { ok: false, spawnerr: describeExecFailure(spawn.program, spawn.filename, null) };
   }
   owned.add(pid);
+  const program = spawn.program;
 
   const exit = new Promise<ChildExit>((settle) => {
     let settled = false;
@@ -164,11 +236,7 @@ export function spawnProcess(req: SpawnRequest): SpawnResult {
 
   // A program that exits while supd writes to it would raise EPIPE with no listener.
   subprocess.stdin.on('error', () => {});
-
-  return {
-    ok: true,
-    child: { pid, stdin: subprocess.stdin, stdoutFd: out.read, stderrFd: err === null ? null : err.read, exit },
-  };
+  return { ok: true, started: { pid, stdin: subprocess.stdin, exit } };
 }
 
 /**
@@ -296,10 +364,11 @@ function checkDirectory(dir: string): string | null {
 }
 
 /**
- * Why exec failed, from what we can see: checks passed as supd, so usually a missing #!
- * interpreter (ENOENT, as supervisord's child would report) or a failed fork.
+ * Why exec failed, in supervisord's child's words ("couldn't exec %s: %s"). The checks before the
+ * spawn passed, so an ENOENT is usually a missing #! interpreter: name it.
  */
-function describeUnstartable(program: string, filename: string): string {
+function describeExecFailure(program: string, filename: string, code: string | null): string {
+  if (code !== null && code !== 'ENOENT') return `couldn't exec ${program}: ${code}`;
   let head = '';
   try {
     const fd = openSync(filename, 'r');
@@ -315,6 +384,8 @@ function describeUnstartable(program: string, filename: string): string {
   const interpreter = head.startsWith('#!') ? head.slice(2).split('\n')[0]?.trim().split(/\s+/)[0] : undefined;
   if (interpreter !== undefined && interpreter !== '' && statOrUndefined(interpreter) === undefined)
     return `couldn't exec ${program}: ENOENT (its #! interpreter ${interpreter} does not exist)`;
+  // libuv reports its errno only on a later tick: null means we do not know it here.
+  if (code !== null) return `couldn't exec ${program}: ${code}`;
   return `couldn't exec ${program}: spawn failed (out of processes or file descriptors, or an unusable #! interpreter)`;
 }
 

@@ -128,7 +128,8 @@ describe.skipIf(!existsSync(SUPD))('the demo layout (conf.d/)', () => {
     const diag = startStandIn(['px-diag']);
     await waitForOutput(diag, /ready/);
     diag.child.kill('SIGUSR1');
-    const [, file] = await waitForOutput(diag, /collected diagnostics \(SIGUSR1\) into (\S+)/);
+    // It reads every /proc/N/cmdline through a `tr`: the more processes on the machine, the longer.
+    const [, file] = await waitForOutput(diag, /collected diagnostics \(SIGUSR1\) into (\S+)/, 30_000);
     expect(readFileSync(file!, 'utf8')).toMatch(/== processes\n/);
     expect(diag.child.exitCode).toBeNull();
   });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { sendSignal } from '../../../src/os/signals.js';
+import { awaitedChildCount } from '../../../src/os/reaper.js';
 import { isOwnedPid, spawnProcess, type SpawnRequest, type SpawnedChild, readableFromFd } from '../../../src/os/spawn.js';
 import { collectLines, killChildren } from './child-output.js';
 import { isDead, readStat, readStatusField } from './proc-view.js';
@@ -257,10 +258,52 @@ describe('the exit promise', () => {
     expect(isDead(Number(grandchild))).toBe(false); // still alive, pipe still open
   });
 
-  it('counts a pid as owned until its exit is delivered, so the reaper leaves it to libuv', async () => {
+  it('collects the exit of a program it started itself exactly once, leaving libuv nothing to own', async () => {
+    const before = awaitedChildCount();
     const child = start([NODE, PUPPET, '--exit-after-ms=10']);
+    expect(isOwnedPid(child.pid)).toBe(false);
+    expect(awaitedChildCount()).toBe(before + 1);
+    await expect(child.exit).resolves.toEqual({ code: 0, signal: null });
+    expect(awaitedChildCount()).toBe(before);
+    expect(readStat(child.pid)).toBeUndefined(); // reaped: no zombie left behind
+  });
+
+  it.skipIf(!isRoot)('counts a user= program as owned by libuv until its exit is delivered (needs root)', async () => {
+    const child = start([NODE, PUPPET, '--exit-after-ms=10'], { user: 'nobody', cwd: dir });
     expect(isOwnedPid(child.pid)).toBe(true);
     await child.exit;
     expect(isOwnedPid(child.pid)).toBe(false);
+  });
+});
+
+describe('what a program inherits from supd', () => {
+  it('starts with every signal at its default and none blocked, though Node ignores SIGPIPE', async () => {
+    const child = start([NODE, PUPPET]);
+    await collectLines(readableFromFd(child.stdoutFd)).waitFor(/^ready \d+$/);
+    // Node (the puppet itself) may have changed its own dispositions by now; a shell has not.
+    const shell = start(['/bin/sh', '-c', 'grep -E "^Sig(Ign|Blk)" /proc/$$/status']);
+    const lines = collectLines(readableFromFd(shell.stdoutFd));
+    await shell.exit;
+    await lines.waitFor(/^SigIgn:\s+0+$/);
+    await lines.waitFor(/^SigBlk:\s+0+$/);
+  });
+
+  it('gets its stdin from supd, which can write to it', async () => {
+    const child = start(['/bin/sh', '-c', 'read line; echo "got $line"']);
+    const lines = collectLines(readableFromFd(child.stdoutFd));
+    child.stdin.write('hello\n');
+    await lines.waitFor(/^got hello$/);
+    await expect(child.exit).resolves.toEqual({ code: 0, signal: null });
+  });
+
+  it('inherits no descriptor of supd\'s beyond its stdin, stdout and stderr', async () => {
+    const child = start(['/bin/sh', '-c', 'ls /proc/$$/fd']);
+    const lines = collectLines(readableFromFd(child.stdoutFd));
+    await child.exit;
+    // ls itself opens one descriptor for the directory it lists.
+    await lines.waitFor(/^2$/);
+    const fds = lines.all.map(Number).sort((a, b) => a - b);
+    expect(fds.slice(0, 3)).toEqual([0, 1, 2]);
+    expect(fds.length).toBeLessThanOrEqual(4);
   });
 });
