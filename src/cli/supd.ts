@@ -4,10 +4,9 @@
  * any config error, before anything starts), then wires the daemon to the control plane, child
  * logs and events. Exit codes are documented in docs/supd.md.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import yargs from 'yargs';
 import { formatCheckReport } from '../config/check-report.js';
 import { findConfigFile } from '../config/config-search.js';
 import { loadConfig } from '../config/load.js';
@@ -19,15 +18,11 @@ import { createDaemonPort, type PortExtensions } from '../daemon/rpc-port.js';
 import { RpcServerError, startRpcServers, type RpcServers } from '../rpc/http-server.js';
 import { createSupdLog } from '../daemon/supd-log.js';
 import { nodeConfigFiles } from '../os/config-files.js';
+import { readSupdArgs, supdVersion, UsageError } from './supd/args.js';
 import { dropPrivileges, resolveOwner } from '../os/users.js';
 
 /** supd's exit codes (docs/supd.md). */
 export const EXIT = { OK: 0, RUNTIME: 1, USAGE_OR_CONFIG: 2 } as const;
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 type Loaded = { ok: true; config: SupdConfig; warnings: string[] } | { ok: false; errors: string[]; warnings: string[] };
 
@@ -39,23 +34,7 @@ function load(file: string): Loaded {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const args = await yargs(argv)
-    .scriptName('supd')
-    .usage('$0 [-c FILE] [--check]\n\nA supervisord-compatible process supervisor, built to be PID 1 of a container.')
-    .option('configuration', { alias: 'c', type: 'string', describe: 'config file (default: searched as supervisord does)' })
-    .option('check', { type: 'boolean', default: false, describe: 'validate the config, print the effective programs, exit 0 or 2' })
-    .option('nodaemon', { alias: 'n', type: 'boolean', describe: 'accepted for supervisord compatibility; supd always runs in the foreground' })
-    .option('loglevel', { alias: 'e', type: 'string', describe: 'override [supervisord] loglevel' })
-    .option('logfile', { alias: 'l', type: 'string', describe: 'override [supervisord] logfile' })
-    .version(version())
-    .alias('version', 'v')
-    .help()
-    .alias('help', 'h')
-    .strict()
-    .fail((message, error) => {
-      throw error ?? new UsageError(message);
-    })
-    .parseAsync();
+  const args = await readSupdArgs(argv);
 
   const file = args.configuration !== undefined ? resolve(args.configuration) : findConfigFile(existsSync, process.cwd());
   if (file === null) {
@@ -113,7 +92,7 @@ async function main(argv: string[]): Promise<number> {
   const events = attachEvents(daemon);
   const logs = attachLogs(daemon, events);
   try {
-    const servers = await startControlPlane(daemon, config, version(), {
+    const servers = await startControlPlane(daemon, config, supdVersion(), {
       sendRemoteCommEvent: (type, data) => events.publish({ type: 'REMOTE_COMMUNICATION', remote_type: type, data }),
       logfiles: (entry) => logs.logfiles(entry),
       clearProcessLogs: (entry) => logs.clear(entry),
@@ -139,8 +118,6 @@ async function main(argv: string[]): Promise<number> {
   daemon.start();
   return new Promise<number>(() => undefined); // supd runs until a signal shuts it down
 }
-
-class UsageError extends Error {}
 
 /** The XML-RPC servers of [unix_http_server] and [inet_http_server], started before any program. */
 async function startControlPlane(

@@ -272,11 +272,20 @@ export class Daemon {
   }
 }
 
-/** supd's own environment, as every child inherits it, with [supervisord] environment= over it. */
-function childBaseEnv(config: SupdConfig): Record<string, string> {
+const baseEnvByConfig = new WeakMap<SupdConfig, Readonly<Record<string, string>>>();
+
+/**
+ * supd's own environment, as every child inherits it, with [supervisord] environment= over it.
+ * Made once per config: reading process.env is a call into C++ per variable, per spawn.
+ */
+function childBaseEnv(config: SupdConfig): Readonly<Record<string, string>> {
+  const cached = baseEnvByConfig.get(config);
+  if (cached !== undefined) return cached;
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-  return Object.assign(env, config.supervisord.environment);
+  Object.assign(env, config.supervisord.environment);
+  baseEnvByConfig.set(config, env);
+  return env;
 }
 
 /** The URL children reach supd at, as supervisord derives it from its server sections. */

@@ -76,8 +76,9 @@ export function attachEvents(daemon: Daemon): EventsHandle {
     const pool = bus.pool(entry.config.groupName);
     if (pool === undefined) return;
     const name = entry.config.name;
-    child.stdin.on('error', () => undefined); // EPIPE from a dying listener is handled by its exit
-    pool.listenerSpawned(name, { write: (bytes) => child.stdin.write(bytes) });
+    const stdin = child.openStdin();
+    stdin.on('error', () => undefined); // EPIPE from a dying listener is handled by its exit
+    pool.listenerSpawned(name, { write: (bytes) => stdin.write(bytes) });
     const stdout = readableFromFd(child.stdoutFd);
     stdout.on('data', (chunk: Buffer) => pool.listenerOutput(name, chunk));
     // 'close', not 'exit': an answer written just before dying must still be read.

@@ -32,7 +32,8 @@ export interface RuntimeDeps {
  */
 export interface LiveChild {
   readonly pid: number;
-  readonly stdin: Writable;
+  /** Its stdin as a stream, made on first use (os/spawn.ts). */
+  readonly openStdin: () => Writable;
   readonly stdoutFd: number;
   /** null with redirect_stderr: the child's stderr arrives on stdoutFd. */
   readonly stderrFd: number | null;
@@ -173,7 +174,7 @@ export class ProcessRuntime {
       return;
     }
     const { child } = result;
-    const live: LiveChild = { pid: child.pid, stdin: child.stdin, stdoutFd: child.stdoutFd, stderrFd: child.stderrFd };
+    const live: LiveChild = { pid: child.pid, openStdin: child.openStdin, stdoutFd: child.stdoutFd, stderrFd: child.stderrFd };
     this.children.set(entry.key, live);
     // Readers attach before the first event-loop turn, so no output is lost or left unread.
     for (const listener of this.childListeners) listener(entry, live);

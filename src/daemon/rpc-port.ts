@@ -167,7 +167,7 @@ export function createDaemonPort(daemon: Daemon, version: string, ext: PortExten
         return { fault: 'NOT_RUNNING' };
       }
       return new Promise((resolve) => {
-        child.stdin.write(data, (error) => resolve(error ? { fault: 'NO_FILE', detail: error.message } : undefined));
+        child.openStdin().write(data, (error) => resolve(error ? { fault: 'NO_FILE', detail: error.message } : undefined));
       });
     },
     sendRemoteCommEvent(type, data) {

@@ -1,8 +1,10 @@
 /**
- * Reads one child output pipe (an fd supd owns: the read end of a pipe or socketpair) into a
- * single reused buffer, with libuv's readStart underneath (net.Socket's onread), so a read costs
- * no allocation and no Readable stream machinery. Chunks are BORROWED: valid only during the
- * onData call (hand them to ProcessOutput.writeBorrowed). Not the pipe's creation (src/os).
+ * Reads child output pipes (fds supd owns: the read ends of pipes or socketpairs) into ONE buffer
+ * shared by every pipe, with libuv's readStart underneath (net.Socket's onread), so a read costs
+ * no allocation and no Readable stream machinery, and 500 programs hold 1 MiB of read buffer, not
+ * 1 GiB. Sharing is safe because libuv hands each read to its callback before the next read.
+ * Chunks are BORROWED: valid only during the onData call (hand them to
+ * ProcessOutput.writeBorrowed). Not the pipe's creation (src/os).
  */
 import { Socket } from 'node:net';
 
@@ -14,8 +16,11 @@ export interface PipeReaderOptions {
   readonly onData: (chunk: Buffer) => void;
   /** EOF (every writer closed its end) or a read error: the pipe is closed afterwards. */
   readonly onEnd: () => void;
+  /** A buffer of its own, of this size, instead of the shared one (tests). */
   readonly bufferBytes?: number;
 }
+
+let sharedBuffer: Buffer | undefined;
 
 export interface PipeReader {
   /** Stops reading and closes the fd; onEnd is not called for this. */
@@ -24,7 +29,10 @@ export interface PipeReader {
 
 /** Takes ownership of fd: it is closed at EOF, on error, or by close(). */
 export function readPipe(fd: number, options: PipeReaderOptions): PipeReader {
-  const buffer = Buffer.allocUnsafeSlow(options.bufferBytes ?? DEFAULT_READ_BUFFER_BYTES);
+  const buffer =
+    options.bufferBytes === undefined
+      ? (sharedBuffer ??= Buffer.allocUnsafeSlow(DEFAULT_READ_BUFFER_BYTES))
+      : Buffer.allocUnsafeSlow(options.bufferBytes);
   let isEnded = false;
   const end = (): void => {
     if (isEnded) return;

@@ -7,7 +7,7 @@ import { closeSync, openSync, readSync, statSync, accessSync, constants as fsCon
 import { Socket } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { execa } from 'execa';
+import { createRequire } from 'node:module';
 import { canSpawnInDirectory, isLibcError, openPipe, posixSpawn, setPipeSize } from './libc.js';
 import { awaitChildExit } from './reaper.js';
 import { decodeWaitStatus } from './wait-status.js';
@@ -40,7 +40,11 @@ export interface ChildExit {
 
 export interface SpawnedChild {
   readonly pid: number;
-  readonly stdin: Writable;
+  /**
+   * The write end of the child's stdin pipe as a stream, made on first use: most programs are
+   * never written to, and a stream per program costs memory for nothing.
+   */
+  readonly openStdin: () => Writable;
   /** The read end of the child's stdout pipe; the caller owns it and must read and close it. */
   readonly stdoutFd: number;
   /** The read end of its stderr pipe, or null with redirectStderr (stderr is in stdoutFd). */
@@ -55,6 +59,17 @@ export type SpawnResult = { ok: true; child: SpawnedChild } | { ok: false; spawn
 const DEFAULT_PATH = ['/bin', '/usr/bin', '/usr/local/bin'];
 
 const owned = new Set<number>();
+
+type Execa = typeof import('execa').execa;
+let execaFunction: Execa | undefined;
+/**
+ * execa takes longer to load than supd takes to start a hundred programs, and only user=
+ * programs need it: load it (require of an ES module, Node >= 22.12) at the first such spawn.
+ */
+function loadExeca(): Execa {
+  execaFunction ??= (createRequire(import.meta.url)('execa') as typeof import('execa')).execa;
+  return execaFunction;
+}
 
 /** Output pipe capacity: large reads are what let supd's logging keep up with a fast writer. */
 const PIPE_BYTES = 1024 * 1024;
@@ -130,7 +145,7 @@ interface CommonSpawn {
   readonly umask: number | null;
 }
 
-type Started = { ok: true; started: Pick<SpawnedChild, 'pid' | 'stdin' | 'exit'> } | { ok: false; spawnerr: string };
+type Started = { ok: true; started: Pick<SpawnedChild, 'pid' | 'openStdin' | 'exit'> } | { ok: false; spawnerr: string };
 
 /**
  * The usual path: posix_spawn, whose vfork-style clone does not copy supd's page tables, so a
@@ -152,18 +167,28 @@ function spawnDirect(spawn: CommonSpawn, cwd: string | null, stdoutFd: number, s
     closeAll([stdinWrite]);
     return { ok: false, spawnerr: describeExecFailure(spawn.program, spawn.filename, pid.code) };
   }
-  const stdin = new Socket({ fd: stdinWrite, readable: false, writable: true });
-  // A program that exits while supd writes to it would raise EPIPE with no listener.
-  stdin.on('error', () => {});
+  let stdin: Socket | undefined;
+  let isExited = false;
+  const openStdin = (): Writable => {
+    if (stdin === undefined) {
+      stdin = new Socket({ fd: stdinWrite, readable: false, writable: true });
+      // A program that exits while supd writes to it would raise EPIPE with no listener.
+      stdin.on('error', () => {});
+      if (isExited) stdin.destroy();
+    }
+    return stdin;
+  };
   const startedPid = pid;
   const exit = new Promise<ChildExit>((settle) => {
     awaitChildExit(startedPid, (status) => {
       // As Node does for its children: nothing can be written to a process that has gone.
-      stdin.destroy();
+      isExited = true;
+      if (stdin === undefined) closeAll([stdinWrite]);
+      else stdin.destroy();
       settle(decodeWaitStatus(status));
     });
   });
-  return { ok: true, started: { pid: startedPid, stdin, exit } };
+  return { ok: true, started: { pid: startedPid, openStdin, exit } };
 }
 
 /**
@@ -178,6 +203,7 @@ function spawnThroughLibuv(
   stderrFd: number,
 ): Started {
   // execa's types accept only literal fd numbers here; at run time any open fd is passed through.
+  const execa = loadExeca();
   const subprocess = spawnWithUmask(spawn.umask, () =>
     execa(spawn.filename, spawn.args, {
       argv0: spawn.program,
@@ -236,7 +262,7 @@ function spawnThroughLibuv(
 
   // A program that exits while supd writes to it would raise EPIPE with no listener.
   subprocess.stdin.on('error', () => {});
-  return { ok: true, started: { pid, stdin: subprocess.stdin, exit } };
+  return { ok: true, started: { pid, openStdin: () => subprocess.stdin, exit } };
 }
 
 /**

@@ -88,4 +88,30 @@ describe('reading a child pipe into a reused buffer', () => {
     expect(prefixed.pop()).toBe('');
     expect(prefixed).toEqual(expectedLines(20_000).map((l) => `web | ${l}`));
   });
+
+  it('keeps four pipes read at once apart, though they share one read buffer', async () => {
+    const devNull = openSync('/dev/null', 'a');
+    const sink = new StdSink({ fd: devNull, name: 'stdout', onNotice: () => {} });
+    cleanups.push(() => {
+      sink.close();
+      closeSync(devNull);
+    });
+    const outputs = ['a', 'b', 'c', 'd'].map((name) => {
+      const output = createProcessOutput({
+        process: processConfig({
+          name,
+          stdout: { logfile: join(dir, `${name}.log`), logfileMaxBytes: 0, logfileBackups: 0, captureMaxBytes: 0, eventsEnabled: false, syslog: false },
+        }),
+        supervisord: { childlogdir: dir, identifier: 'supervisor', stripAnsi: false },
+        container: DEFAULT_CONTAINER_LOG_SETTINGS,
+        sinks: { stdout: sink, stderr: sink },
+        onNotice: () => {},
+      });
+      cleanups.push(() => output.close());
+      return output;
+    });
+    await Promise.all(outputs.map((output) => runWriter(5_000, output, 1024 * 1024)));
+    for (const name of ['a', 'b', 'c', 'd'])
+      expect(readFileSync(join(dir, `${name}.log`), 'utf8')).toBe(expectedLines(5_000).map((l) => `${l}\n`).join(''));
+  });
 });

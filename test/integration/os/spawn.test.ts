@@ -291,7 +291,7 @@ describe('what a program inherits from supd', () => {
   it('gets its stdin from supd, which can write to it', async () => {
     const child = start(['/bin/sh', '-c', 'read line; echo "got $line"']);
     const lines = collectLines(readableFromFd(child.stdoutFd));
-    child.stdin.write('hello\n');
+    child.openStdin().write('hello\n');
     await lines.waitFor(/^got hello$/);
     await expect(child.exit).resolves.toEqual({ code: 0, signal: null });
   });
