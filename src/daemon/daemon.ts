@@ -9,7 +9,7 @@ import type { Millis } from '../core/process-machine.js';
 import { Supervisor } from '../core/supervisor.js';
 import { startReaper } from '../os/reaper.js';
 import { raiseSoftLimit } from '../os/rlimits.js';
-import { isOwnedPid, spawnProcess } from '../os/spawn.js';
+import { hasOwnedPids, isOwnedPid, spawnProcess } from '../os/spawn.js';
 import { ProcessRuntime } from './process-runtime.js';
 import type { SupdLogHandle } from './supd-log.js';
 
@@ -108,6 +108,7 @@ export class Daemon {
     this.writePidfile();
     this.stopReaper = startReaper({
       isOwned: isOwnedPid,
+      hasOwned: hasOwnedPids,
       onReaped: (pid) => logger.debug(`reaped unknown pid ${pid}`),
     }).stop;
     this.installSignalHandlers();

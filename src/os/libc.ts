@@ -13,7 +13,13 @@ export const WNOWAIT = 0x01000000;
 export const P_ALL = 0;
 /** sizeof(siginfo_t), and where si_pid sits in it on 64-bit Linux. */
 const SIGINFO_SIZE = 128;
+const SI_CODE_OFFSET = 8;
 const SI_PID_OFFSET = 16;
+const SI_STATUS_OFFSET = 24;
+const CLD_EXITED = 1;
+const CLD_DUMPED = 3;
+/** One siginfo_t for every waitid call: they are synchronous. */
+const siginfo = Buffer.alloc(SIGINFO_SIZE);
 export const PR_SET_CHILD_SUBREAPER = 36;
 export const RLIMIT_NPROC = 6;
 export const RLIMIT_NOFILE = 7;
@@ -121,10 +127,11 @@ function lastError(): LibcError {
   return errnoError(libc().koffi.errno());
 }
 
+let errnoNames: Map<number, string> | undefined;
+
 function errnoError(errno: number): LibcError {
-  const code =
-    Object.entries(constants.errno).find(([, n]) => n === errno)?.[0] ?? `errno ${errno}`;
-  return { errno, code };
+  errnoNames ??= new Map(Object.entries(constants.errno).map(([name, n]) => [n, name]));
+  return { errno, code: errnoNames.get(errno) ?? `errno ${errno}` };
 }
 
 /**
@@ -146,9 +153,26 @@ export function waitpidNoHang(
  * owner may still collect it), or 0 when no child has exited. Never takes anyone's status.
  */
 export function peekExitedChild(): number | LibcError {
-  const info = Buffer.alloc(SIGINFO_SIZE);
-  if (libc().waitid(P_ALL, 0, info, WEXITED | WNOHANG | WNOWAIT) === -1) return lastError();
-  return info.readInt32LE(SI_PID_OFFSET);
+  siginfo.fill(0); // si_pid stays 0 when no child has exited
+  if (libc().waitid(P_ALL, 0, siginfo, WEXITED | WNOHANG | WNOWAIT) === -1) return lastError();
+  return siginfo.readInt32LE(SI_PID_OFFSET);
+}
+
+/**
+ * waitid(P_ALL, WEXITED | WNOHANG): reaps one exited child, whichever it is, and returns its pid
+ * with a raw wait status (as waitpid gives it); null when no child has exited. Only for callers
+ * that know no other owner (libuv) has a child of ours to wait for.
+ */
+export function reapAnyExitedChild(): { pid: number; status: number } | null | LibcError {
+  siginfo.fill(0);
+  if (libc().waitid(P_ALL, 0, siginfo, WEXITED | WNOHANG) === -1) return lastError();
+  const pid = siginfo.readInt32LE(SI_PID_OFFSET);
+  if (pid === 0) return null;
+  const code = siginfo.readInt32LE(SI_CODE_OFFSET);
+  const value = siginfo.readInt32LE(SI_STATUS_OFFSET);
+  // CLD_EXITED carries the exit code; CLD_KILLED and CLD_DUMPED the signal number.
+  const status = code === CLD_EXITED ? (value & 0xff) << 8 : (value & 0x7f) | (code === CLD_DUMPED ? 0x80 : 0);
+  return { pid, status };
 }
 
 /** prctl(PR_SET_CHILD_SUBREAPER, 1): orphaned descendants are reparented to us, not to PID 1. */

@@ -2,11 +2,13 @@
 // posix_spawn (their exits go to the waiter spawn.ts registered), and, once startReaper() has run,
 // orphans reparented to us as PID 1 or as a child subreaper. It never takes a status that belongs
 // to libuv (programs started as another user=, and anything else Node spawned).
-import { isLibcError, peekExitedChild, setChildSubreaper, waitpidNoHang } from './libc.js';
+import { isLibcError, peekExitedChild, reapAnyExitedChild, setChildSubreaper, waitpidNoHang } from './libc.js';
 
 export interface ReaperOptions {
   /** True for pids libuv spawned and has not reaped yet (spawn.ts isOwnedPid). */
   readonly isOwned: (pid: number) => boolean;
+  /** Whether libuv has any such child now (spawn.ts hasOwnedPids): if not, any zombie is ours. */
+  readonly hasOwned: () => boolean;
   /** Called for each orphan reaped, with its raw wait status. */
   readonly onReaped?: (pid: number, status: number) => void;
   readonly log?: (level: 'debug' | 'warn', message: string) => void;
@@ -69,7 +71,7 @@ export function startReaper(opts: ReaperOptions): Reaper {
   }
   orphans = opts;
   listen();
-  schedulePass(); // zombies that arrived before we listened (e.g. inherited at container start)
+  schedulePass(); // zombies that arrived before we reaped orphans (e.g. inherited at container start)
   return {
     stop() {
       if (orphans === opts) orphans = null;
@@ -85,6 +87,8 @@ function listen(): void {
   listening = true;
   // Node keeps its signal watchers unref'd: listening does not hold the event loop open.
   process.on('SIGCHLD', schedulePass);
+  // A child that exited before there was a handler raised a SIGCHLD nobody heard: look now.
+  schedulePass();
 }
 
 // setImmediate: after libuv has reaped its own children for this SIGCHLD, and once per burst.
@@ -119,6 +123,7 @@ function reapNow(): { orphans: number } {
 }
 
 function reapPass(): { reaped: number; blockedBy: number } {
+  if (orphans !== null && !orphans.hasOwned()) return reapAll();
   let reaped = 0;
   for (;;) {
     const pid = peekExitedChild();
@@ -141,6 +146,29 @@ function reapPass(): { reaped: number; blockedBy: number } {
     }
     if (waiter !== undefined) {
       deliver(pid, waiter, result.status);
+    } else {
+      reaped++;
+      orphans?.onReaped?.(result.pid, result.status);
+    }
+  }
+}
+
+/**
+ * With orphans to reap and no libuv child alive, every zombie is ours to take: one waitid each,
+ * without the peek (a third fewer syscalls when thousands of orphans exit at once).
+ */
+function reapAll(): { reaped: number; blockedBy: number } {
+  let reaped = 0;
+  for (;;) {
+    const result = reapAnyExitedChild();
+    if (result === null) return { reaped, blockedBy: 0 };
+    if (isLibcError(result)) {
+      if (result.code !== 'ECHILD') orphans?.log?.('warn', `waitid failed: ${result.code}`);
+      return { reaped, blockedBy: 0 };
+    }
+    const waiter = exitWaiters.get(result.pid);
+    if (waiter !== undefined) {
+      deliver(result.pid, waiter, result.status);
     } else {
       reaped++;
       orphans?.onReaped?.(result.pid, result.status);

@@ -79,6 +79,11 @@ export function isOwnedPid(pid: number): boolean {
   return owned.has(pid);
 }
 
+/** Whether libuv has any child of ours whose exit it has not reported yet. */
+export function hasOwnedPids(): boolean {
+  return owned.size > 0;
+}
+
 /** Starts a program. Synchronous: the pid exists (or the spawnerr is known) when this returns. */
 export function spawnProcess(req: SpawnRequest): SpawnResult {
   const [program] = req.argv;
