@@ -3,14 +3,20 @@
  * and the stdout_logfile=/dev/stdout idiom): a partial line waits for the rest of it, a line longer
  * than lineMaxBytes is cut into pieces, and each batch of lines is handed to the sink as one
  * buffer, so a line from one program is never glued to another's. Formats: plain, prefixed with
- * the process name ("web | ..."), or JSON lines. Pure; newlines are found with Buffer.indexOf.
+ * the process name ("web | ..."), or JSON lines. Pure; newlines are found with Buffer.indexOf, and
+ * a batch is rendered into one shared scratch buffer (scratch-buffer.ts), not a new one per read.
  */
 import type { ContainerLogFormat, OutputStream } from './log-settings.js';
+import { SHARED_SCRATCH, type ScratchBuffer } from './scratch-buffer.js';
 
 const NEWLINE = 10;
 const EMPTY = Buffer.alloc(0);
 
-/** Where whole lines go: one call per batch, `data` holds `lineCount` complete lines. */
+/**
+ * Where whole lines go: one call per batch, `data` holds `lineCount` complete lines. `data` is
+ * lent for the call only (it may be the shared scratch buffer or the caller's read buffer): a
+ * sink writes it before returning or copies what it keeps.
+ */
 export interface LineSink {
   writeLines(data: Buffer, lineCount: number, program: string): void;
 }
@@ -24,6 +30,8 @@ export interface LineAssemblerOptions {
   readonly sink: LineSink;
   /** For JSON's "time"; injected by tests. */
   readonly now?: () => Date;
+  /** Where batches are rendered; SHARED_SCRATCH unless a test wants its own. */
+  readonly scratch?: ScratchBuffer;
 }
 
 /** Where to cut a too-long line: at limit, moved back (at most 3 bytes) off a UTF-8 continuation byte. */
@@ -47,11 +55,13 @@ export class LineAssembler {
   private runEnds = new Int32Array(1024);
   private readonly prefix: Buffer;
   private readonly maxBytes: number;
+  private readonly scratch: ScratchBuffer;
   /** The chunk being fed is the caller's reused buffer: output must not point into it. */
   private isBorrowed = false;
 
   constructor(private readonly options: LineAssemblerOptions) {
     this.prefix = Buffer.from(`${options.program} | `);
+    this.scratch = options.scratch ?? SHARED_SCRATCH;
     this.maxBytes = Math.max(1, options.lineMaxBytes);
   }
 
@@ -187,22 +197,24 @@ export class LineAssembler {
     this.explicitCuts = [];
     this.run = EMPTY;
     this.runCount = 0;
-    this.options.sink.writeLines(data, count, this.options.program);
+    try {
+      this.options.sink.writeLines(data, count, this.options.program);
+    } finally {
+      this.scratch.release(data);
+    }
   }
 
   private render(prefix: Buffer): Buffer {
     const { explicit, run, runStart, runCount, runEnds } = this;
     const runBytes = runCount === 0 ? 0 : runEnds[runCount - 1]! + 1 - runStart;
-    // Plain lines of one chunk with their own newlines are already the output: no copy.
-    if (prefix.length === 0 && explicit.length === 0) {
-      const lines = run.subarray(runStart, runStart + runBytes);
-      return this.isBorrowed ? Buffer.from(lines) : lines;
-    }
+    // Plain lines of one chunk with their own newlines are already the output: no copy (a
+    // borrowed chunk too: the sink copies what it cannot write at once).
+    if (prefix.length === 0 && explicit.length === 0) return run.subarray(runStart, runStart + runBytes);
     const prefixLength = prefix.length;
     const runOut = runBytes + runCount * prefixLength;
     let total = runOut;
     for (const line of explicit) total += prefixLength + line.length + 1;
-    const out = Buffer.allocUnsafe(total);
+    const out = this.scratch.take(total);
     let at = 0;
     for (const line of explicit) {
       out.set(prefix, at);

@@ -106,7 +106,8 @@ export class StdSink implements LineSink {
       this.drop(lineCount, data.length, program);
       return;
     }
-    this.queue.push(data);
+    // data is lent for this call only (LineSink): what waits is copied.
+    this.queue.push(Buffer.from(data));
     this.queueLines.push(lineCount);
     this.queuePrograms.push(program);
     this.queuedBytes += data.length;
