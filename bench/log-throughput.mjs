@@ -65,6 +65,8 @@ function runWriter(bytes, lineBytes) {
 async function runSupd(mode, transport, dir, bytes, lineBytes) {
   const { createProcessOutput } = await import('../dist/logs/process-output.js');
   const { createStdSinks } = await import('../dist/logs/std-sink.js');
+  const { enlargeStdPipe } = await import('../dist/os/std-pipes.js');
+  enlargeStdPipe(1); // as src/daemon/logs-wiring.ts does
   const sinks = createStdSinks({ onNotice: (n) => process.stderr.write(`notice: ${n.message}\n`) });
   const file = (logfile, maxBytes, backups) => ({ logfile, logfileMaxBytes: maxBytes, logfileBackups: backups, captureMaxBytes: 0, eventsEnabled: false, syslog: false });
   const stdout = {
