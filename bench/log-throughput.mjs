@@ -23,7 +23,7 @@
 // feeds its stdout chunks to createProcessOutput exactly as the daemon does, and reports its own
 // CPU time (process.cpuUsage), so the writer's CPU is not counted. Container mode is measured
 // twice: supd's stdout redirected to a file (not /dev/null, so the bytes really move), and
-// supd's stdout a pipe read by `cat > file`, as under a container runtime.
+// supd's stdout a pipe read by `cat > file`, as under a container runtime; JSON lines into a file once.
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -65,17 +65,20 @@ function runWriter(bytes, lineBytes) {
 async function runSupd(mode, transport, dir, bytes, lineBytes) {
   const { createProcessOutput } = await import('../dist/logs/process-output.js');
   const { createStdSinks } = await import('../dist/logs/std-sink.js');
+  const { enlargeStdPipe } = await import('../dist/os/std-pipes.js');
+  enlargeStdPipe(1); // as src/daemon/logs-wiring.ts does
   const sinks = createStdSinks({ onNotice: (n) => process.stderr.write(`notice: ${n.message}\n`) });
   const file = (logfile, maxBytes, backups) => ({ logfile, logfileMaxBytes: maxBytes, logfileBackups: backups, captureMaxBytes: 0, eventsEnabled: false, syslog: false });
   const stdout = {
     file: file(join(dir, 'out.log'), 0, 0),
     rotate: file(join(dir, 'out.log'), 50 * MiB, 3),
     prefixed: file(null, 0, 0),
+    json: file(null, 0, 0),
   }[mode];
   const output = createProcessOutput({
     process: { name: 'web', redirectStderr: true, stdout, stderr: file(null, 0, 0) },
     supervisord: { childlogdir: dir, identifier: 'supervisor', stripAnsi: false },
-    container: { enabled: mode === 'prefixed', format: 'prefixed', lineMaxBytes: 16 * 1024 },
+    container: { enabled: mode === 'prefixed' || mode === 'json', format: mode === 'json' ? 'json' : 'prefixed', lineMaxBytes: 16 * 1024 },
     sinks,
     onNotice: (n) => process.stderr.write(`notice: ${n.message}\n`),
   });
@@ -142,13 +145,22 @@ function prefixedSize(bytes, lineBytes) {
   return bytes + lines * pieces * 'web | '.length + lines * (pieces - 1);
 }
 
+/** Bytes of JSON lines: one object per line or cut piece, "partial":true on all pieces but the last. */
+function jsonSize(bytes, lineBytes) {
+  const lines = bytes / lineBytes;
+  const pieces = Math.max(1, Math.ceil((lineBytes - 1) / (16 * 1024)));
+  const time = new Date().toISOString();
+  const record = (line, partial) => JSON.stringify(partial ? { time, program: 'web', stream: 'stdout', line, partial } : { time, program: 'web', stream: 'stdout', line }).length + 1;
+  return lines * ((pieces - 1) * record('', true) + record('', false) + (lineBytes - 1));
+}
+
 function supdCase(mode, dir, bytes, lineBytes, transport) {
-  if (mode === 'prefixed' || mode === 'prefixed-pipe') {
+  if (mode === 'prefixed' || mode === 'prefixed-pipe' || mode === 'json') {
     const target = join(dir, 'supd-stdout');
     // prefixed-pipe: supd's stdout is a pipe, as under a container runtime; cat plays its reader.
-    const redirect = mode === 'prefixed' ? `> "${target}"` : `| cat > "${target}"`;
-    const result = runSupdProcess('prefixed', transport, dir, bytes, lineBytes, redirect);
-    if (!result.dropped) check(target, prefixedSize(bytes, lineBytes));
+    const redirect = mode === 'prefixed-pipe' ? `| cat > "${target}"` : `> "${target}"`;
+    const result = runSupdProcess(mode === 'json' ? 'json' : 'prefixed', transport, dir, bytes, lineBytes, redirect);
+    if (!result.dropped) check(target, mode === 'json' ? jsonSize(bytes, lineBytes) : prefixedSize(bytes, lineBytes));
     rmSync(target);
     return result;
   }
@@ -248,6 +260,7 @@ async function main() {
       await supd('supd: prefixed -> file, socketpair', 'prefixed', 'socketpair');
       await supd('supd: prefixed -> file, pipe 1M', 'prefixed', 'pipe');
       await supd('supd: prefixed -> pipe, pipe 1M', 'prefixed-pipe', 'pipe');
+      await supd('supd: json -> file, pipe 1M', 'json', 'pipe');
       if (process.env.BENCH_SUPERVISORD) {
         for (const which of ['supd', 'supervisord']) {
           const r = await median(runs, () => endToEndCase(which, dir, total, lineBytes));

@@ -11,6 +11,7 @@ import type { ReadResult, TailResult } from '../logs/log-reading.js';
 import { createProcessOutput, type ProcessOutput } from '../logs/process-output.js';
 import { readPipe } from '../logs/pipe-reader.js';
 import { createStdSinks } from '../logs/std-sink.js';
+import { enlargeStdPipe } from '../os/std-pipes.js';
 import type { Daemon } from './daemon.js';
 import type { EventsHandle } from './events-wiring.js';
 
@@ -27,6 +28,8 @@ export function attachLogs(daemon: Daemon, events: EventsHandle): LogsHandle {
   const logger = daemon.logger;
   const onNotice = (notice: LogNotice): void => logger[notice.level](notice.message);
   if (!supervisord.nocleanup) clearAutoChildLogDir(supervisord.childlogdir, supervisord.identifier, onNotice);
+  enlargeStdPipe(1);
+  enlargeStdPipe(2);
   const sinks = createStdSinks({ onNotice });
   const outputs = new Map<ProcessKey, { config: ProcessConfig; output: ProcessOutput }>();
 

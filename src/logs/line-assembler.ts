@@ -3,14 +3,25 @@
  * and the stdout_logfile=/dev/stdout idiom): a partial line waits for the rest of it, a line longer
  * than lineMaxBytes is cut into pieces, and each batch of lines is handed to the sink as one
  * buffer, so a line from one program is never glued to another's. Formats: plain, prefixed with
- * the process name ("web | ..."), or JSON lines. Pure; newlines are found with Buffer.indexOf.
+ * the process name ("web | ..."), or JSON lines. Pure; newlines are found with Buffer.indexOf, and
+ * a batch is rendered into one shared scratch buffer (scratch-buffer.ts), not a new one per read.
  */
+import { isJsonPlain } from './json-plain.js';
 import type { ContainerLogFormat, OutputStream } from './log-settings.js';
+import { SHARED_SCRATCH, type ScratchBuffer } from './scratch-buffer.js';
 
 const NEWLINE = 10;
+const QUOTE = 0x22;
+const CLOSE_BRACE = 0x7d;
 const EMPTY = Buffer.alloc(0);
+const JSON_END = Buffer.from('}\n');
+const JSON_PARTIAL_END = Buffer.from(',"partial":true}\n');
 
-/** Where whole lines go: one call per batch, `data` holds `lineCount` complete lines. */
+/**
+ * Where whole lines go: one call per batch, `data` holds `lineCount` complete lines. `data` is
+ * lent for the call only (it may be the shared scratch buffer or the caller's read buffer): a
+ * sink writes it before returning or copies what it keeps.
+ */
 export interface LineSink {
   writeLines(data: Buffer, lineCount: number, program: string): void;
 }
@@ -24,6 +35,8 @@ export interface LineAssemblerOptions {
   readonly sink: LineSink;
   /** For JSON's "time"; injected by tests. */
   readonly now?: () => Date;
+  /** Where batches are rendered; SHARED_SCRATCH unless a test wants its own. */
+  readonly scratch?: ScratchBuffer;
 }
 
 /** Where to cut a too-long line: at limit, moved back (at most 3 bytes) off a UTF-8 continuation byte. */
@@ -46,12 +59,17 @@ export class LineAssembler {
   private runCount = 0;
   private runEnds = new Int32Array(1024);
   private readonly prefix: Buffer;
+  /** `"program":"web","stream":"stdout",`: the JSON fields that never change. */
+  private readonly jsonFields: string;
   private readonly maxBytes: number;
+  private readonly scratch: ScratchBuffer;
   /** The chunk being fed is the caller's reused buffer: output must not point into it. */
   private isBorrowed = false;
 
   constructor(private readonly options: LineAssemblerOptions) {
     this.prefix = Buffer.from(`${options.program} | `);
+    this.jsonFields = `"program":${JSON.stringify(options.program)},"stream":${JSON.stringify(options.stream)},`;
+    this.scratch = options.scratch ?? SHARED_SCRATCH;
     this.maxBytes = Math.max(1, options.lineMaxBytes);
   }
 
@@ -187,22 +205,24 @@ export class LineAssembler {
     this.explicitCuts = [];
     this.run = EMPTY;
     this.runCount = 0;
-    this.options.sink.writeLines(data, count, this.options.program);
+    try {
+      this.options.sink.writeLines(data, count, this.options.program);
+    } finally {
+      this.scratch.release(data);
+    }
   }
 
   private render(prefix: Buffer): Buffer {
     const { explicit, run, runStart, runCount, runEnds } = this;
     const runBytes = runCount === 0 ? 0 : runEnds[runCount - 1]! + 1 - runStart;
-    // Plain lines of one chunk with their own newlines are already the output: no copy.
-    if (prefix.length === 0 && explicit.length === 0) {
-      const lines = run.subarray(runStart, runStart + runBytes);
-      return this.isBorrowed ? Buffer.from(lines) : lines;
-    }
+    // Plain lines of one chunk with their own newlines are already the output: no copy (a
+    // borrowed chunk too: the sink copies what it cannot write at once).
+    if (prefix.length === 0 && explicit.length === 0) return run.subarray(runStart, runStart + runBytes);
     const prefixLength = prefix.length;
     const runOut = runBytes + runCount * prefixLength;
     let total = runOut;
     for (const line of explicit) total += prefixLength + line.length + 1;
-    const out = Buffer.allocUnsafe(total);
+    const out = this.scratch.take(total);
     let at = 0;
     for (const line of explicit) {
       out.set(prefix, at);
@@ -233,21 +253,80 @@ export class LineAssembler {
     return out;
   }
 
+  /**
+   * One JSON object per line, byte for byte what JSON.stringify({time, program, stream, line})
+   * gives, without a string per line: a line of printable ASCII and valid UTF-8 (nearly every log
+   * line) is copied as it is; only a line with a quote, backslash, control byte or invalid UTF-8
+   * goes through JSON.stringify. A run whose lines are all plain is checked in one pass and moved
+   * into place as render() does.
+   */
   private renderJson(): Buffer {
     const time = (this.options.now?.() ?? new Date()).toISOString();
-    const { program, stream } = this.options;
-    let text = '';
+    const head = Buffer.from(`{"time":"${time}",${this.jsonFields}"line":"`);
+    const { explicit, explicitCuts, run, runStart, runCount, runEnds } = this;
+    const runBytes = runCount === 0 ? 0 : runEnds[runCount - 1]! + 1 - runStart;
+    const isRunPlain = runCount > 0 && isJsonPlain(run, runStart, runStart + runBytes);
+    // A plain line gains the head, two quotes (one is in head), "}" and its newline stays.
+    const runOut = isRunPlain ? runBytes + runCount * (head.length + 2) : 0;
+    const perLine = head.length + 1 + JSON_PARTIAL_END.length;
+    let unrendered = runOut; // counted for what is not rendered yet
+    for (const line of explicit) unrendered += line.length + perLine;
+    if (!isRunPlain) unrendered += runBytes + runCount * perLine;
+    let out = this.scratch.take(unrendered);
+    let at = 0;
     const record = (source: Buffer, start: number, end: number, isCut: boolean): void => {
+      unrendered -= end - start + perLine;
       if (!isCut && end > start && source[end - 1] === 13) end--; // CRLF line ending
-      const line = source.toString('utf8', start, end);
-      text += `${JSON.stringify(isCut ? { time, program, stream, line, partial: true } : { time, program, stream, line })}\n`;
+      const ending = isCut ? JSON_PARTIAL_END : JSON_END;
+      if (isJsonPlain(source, start, end)) {
+        out.set(head, at);
+        at += head.length;
+        at += source.copy(out, at, start, end);
+        out[at++] = QUOTE;
+      } else {
+        const text = JSON.stringify(source.toString('utf8', start, end));
+        const need = head.length + 3 * text.length + ending.length;
+        // Escapes can make a line longer than was counted for it.
+        if (out.length - at < need + unrendered) {
+          const grown = Buffer.allocUnsafe(Math.max(2 * out.length, at + need + unrendered));
+          out.copy(grown, 0, 0, at);
+          this.scratch.release(out);
+          out = grown;
+        }
+        out.set(head, at);
+        at += head.length - 1; // JSON.stringify brings its own opening quote
+        at += out.write(text, at);
+      }
+      out.set(ending, at);
+      at += ending.length;
     };
-    this.explicit.forEach((line, i) => record(line, 0, line.length, this.explicitCuts[i]!));
-    let start = this.runStart;
-    for (let i = 0; i < this.runCount; i++) {
-      record(this.run, start, this.runEnds[i]!, false);
-      start = this.runEnds[i]! + 1;
+    explicit.forEach((line, i) => record(line, 0, line.length, explicitCuts[i]!));
+    if (!isRunPlain) {
+      let start = runStart;
+      for (let i = 0; i < runCount; i++) {
+        record(run, start, runEnds[i]!, false);
+        start = runEnds[i]! + 1;
+      }
+      return out.subarray(0, at);
     }
-    return Buffer.from(text);
+    // As in render(): the run is copied once to the end of its space, and each line moved forward
+    // into place; a line's output is longer than its input, so no line lands on one not yet moved.
+    const end = at + runOut;
+    const base = end - runBytes - runStart;
+    run.copy(out, end - runBytes, runStart, runStart + runBytes);
+    let start = runStart;
+    for (let i = 0; i < runCount; i++) {
+      const nl = runEnds[i]!;
+      out.set(head, at);
+      at += head.length;
+      out.copyWithin(at, base + start, base + nl);
+      at += nl - start;
+      out[at++] = QUOTE;
+      out[at++] = CLOSE_BRACE;
+      out[at++] = NEWLINE;
+      start = nl + 1;
+    }
+    return out.subarray(0, at);
   }
 }
+

@@ -25,6 +25,7 @@ export const RLIMIT_NPROC = 6;
 export const RLIMIT_NOFILE = 7;
 export const O_CLOEXEC = 0o2000000;
 export const F_SETPIPE_SZ = 1031;
+export const F_GETPIPE_SZ = 1032;
 
 /** A failed call: -1 with errno, as its name (`ECHILD`) and number. */
 export interface LibcError {
@@ -92,7 +93,7 @@ function libc(): Bindings {
     // Why: Node's stdio 'pipe' is a Unix socketpair; a real pipe (as supervisord's os.pipe())
     // can be enlarged with F_SETPIPE_SZ, so a fast writer is read in 1 MiB rather than 64 KiB bites.
     pipe2: lib.func('int pipe2(_Inout_ void *pipefd, int flags)'),
-    // Why: Node has no fcntl (F_SETPIPE_SZ).
+    // Why: Node has no fcntl (F_SETPIPE_SZ, F_GETPIPE_SZ).
     fcntl: lib.func('int fcntl(int fd, int cmd, int arg)'),
     // Why: libuv fork()s, and forking a ~90 MiB Node process costs milliseconds of page-table
     // copying per spawn, charged to supd; posix_spawn's vfork-style clone shares our memory until
@@ -217,6 +218,12 @@ export function openPipe(): [number, number] | LibcError {
  */
 export function setPipeSize(fd: number, bytes: number): number | LibcError {
   const result = libc().fcntl(fd, F_SETPIPE_SZ, bytes);
+  return result === -1 ? lastError() : result;
+}
+
+/** fcntl(F_GETPIPE_SZ): the pipe's capacity in bytes (EBADF/EINVAL when fd is no pipe). */
+export function getPipeSize(fd: number): number | LibcError {
+  const result = libc().fcntl(fd, F_GETPIPE_SZ, 0);
   return result === -1 ? lastError() : result;
 }
 

@@ -110,10 +110,11 @@ describe('assembling whole lines', () => {
 
 describe('borrowed chunks (a read buffer the caller reuses)', () => {
   it.each<ContainerLogFormat>(['plain', 'prefixed', 'json'])(
-    'keeps neither output nor a held partial line pointing into the caller buffer (%s)',
+    'keeps no held partial line pointing into the caller buffer (%s)',
     (format) => {
       const batches: Buffer[] = [];
-      const sink: LineSink = { writeLines: (data) => batches.push(data) };
+      // A batch is lent for the call only (the sink writes it or copies it), as StdSink does.
+      const sink: LineSink = { writeLines: (data) => batches.push(Buffer.from(data)) };
       const lines = new LineAssembler({ program: 'web', stream: 'stdout', format, lineMaxBytes: 1024, sink, now: () => new Date(0) });
       const reused = Buffer.alloc(12);
       const feedBorrowed = (text: string): void => {
@@ -138,5 +139,117 @@ describe('prefixing many lines of one read', () => {
     const run = Array.from({ length: 500 }, (_, i) => `line ${i} ${'y'.repeat(i % 37)}\n`).join('');
     feed('held ', `partial\n${run}tail`);
     expect(text()).toBe(`web | held partial\n${run.replace(/^/gm, 'web | ').replace(/web \| $/, '')}`);
+  });
+});
+
+describe('lines split at arbitrary points', () => {
+  const formats: ContainerLogFormat[] = ['plain', 'prefixed', 'json'];
+  // Short, empty, cut (lineMaxBytes 16), CRLF, quoted, multi-byte, invalid UTF-8 and control-byte lines.
+  const input = Buffer.concat([
+    Buffer.from('short\n\nexactly sixteen!\nseventeen bytes!!\n'),
+    Buffer.from(`${'long '.repeat(9)}line\r\nsay "hi"\\ \t tab\n`),
+    Buffer.from('\u00e9t\u00e9 \u{1f600} caf\u00e9\n'),
+    Buffer.from([0x62, 0x61, 0x64, 0xff, 0xfe, 0x0a, 0x7f, 0x0a]),
+    Buffer.concat([Buffer.alloc(40, 1), Buffer.from('\n')]), // each byte escapes to six: \u0001
+    Buffer.from('no newline at the end'),
+  ]);
+
+  function render(format: ContainerLogFormat, chunks: Buffer[], isBorrowed: boolean): Buffer {
+    const out: Buffer[] = [];
+    const lines = new LineAssembler({
+      program: 'web',
+      stream: 'stdout',
+      format,
+      lineMaxBytes: 16,
+      sink: { writeLines: (data) => out.push(Buffer.from(data)) },
+      now: () => new Date(0),
+    });
+    const reused = Buffer.alloc(input.length);
+    for (const chunk of chunks) {
+      if (!isBorrowed) {
+        lines.feed(Buffer.from(chunk));
+        continue;
+      }
+      chunk.copy(reused);
+      lines.feed(reused.subarray(0, chunk.length), true);
+      reused.fill(0x23); // '#': anything kept by reference shows up
+    }
+    lines.flushPartial();
+    return Buffer.concat(out);
+  }
+
+  /** Every way of cutting input into 1, 2 or 3 reads, plus one read per byte. */
+  function splits(): Buffer[][] {
+    const all: Buffer[][] = [[input], [...input].map((b) => Buffer.from([b]))];
+    for (let i = 1; i < input.length; i++) {
+      all.push([input.subarray(0, i), input.subarray(i)]);
+      for (let j = i + 1; j < input.length; j += 7) all.push([input.subarray(0, i), input.subarray(i, j), input.subarray(j)]);
+    }
+    return all;
+  }
+
+  it.each(formats)('gives the same output however the reads are cut, owned or borrowed (%s)', (format) => {
+    const whole = render(format, [input], false);
+    const differing = splits().filter((chunks) => !render(format, chunks, false).equals(whole) || !render(format, chunks, true).equals(whole));
+    expect(differing.map((chunks) => chunks.map((c) => c.length))).toEqual([]);
+  });
+
+  it('writes JSON exactly as JSON.stringify would, line by line', () => {
+    const output = render('json', [input], false);
+    const text = output.toString();
+    const expected = input
+      .toString()
+      .split('\n')
+      .flatMap((line, i, all) => (i === all.length - 1 && line === '' ? [] : [line]))
+      .map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
+    const lines = text.trimEnd().split('\n').map((l) => JSON.parse(l) as { line: string; partial?: true });
+    // Cut pieces rejoin into the line they came from (cuts fall between UTF-8 characters).
+    const rejoined: string[] = [];
+    let carry = '';
+    for (const record of lines) {
+      if (record.partial) carry += record.line;
+      else {
+        rejoined.push(carry + record.line);
+        carry = '';
+      }
+    }
+    expect(rejoined).toEqual(expected);
+    // Byte for byte, so invalid UTF-8 copied through (not turned into U+FFFD) would show.
+    const expectedBytes = lines.map((record) => {
+      const fields = { time: '1970-01-01T00:00:00.000Z', program: 'web', stream: 'stdout', line: record.line, ...(record.partial ? { partial: true } : {}) };
+      return `${JSON.stringify(fields)}\n`;
+    });
+    expect(output.toString('latin1')).toBe(Buffer.from(expectedBytes.join('')).toString('latin1'));
+  });
+});
+
+describe('many programs on one sink', () => {
+  it('never glues half a line of one program to a line of another, whatever the read sizes', () => {
+    let written = '';
+    const sink: LineSink = { writeLines: (data) => (written += data.toString()) };
+    const programs = ['web', 'worker_01', 'db'].map((program) => ({
+      program,
+      lines: new LineAssembler({ program, stream: 'stdout', format: 'prefixed', lineMaxBytes: 1024, sink }),
+      text: Buffer.from(Array.from({ length: 300 }, (_, i) => `${program}-${i} ${'z'.repeat((i * 7) % 50)}\n`).join('')),
+      at: 0,
+    }));
+    // Reads of pseudo-random sizes, taken in turn from each program, as a busy event loop delivers them.
+    let seed = 7;
+    const nextSize = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % 97 + 1;
+    while (programs.some((p) => p.at < p.text.length)) {
+      for (const p of programs) {
+        if (p.at >= p.text.length) continue;
+        const size = nextSize();
+        p.lines.feed(Buffer.from(p.text.subarray(p.at, p.at + size)));
+        p.at += size;
+      }
+    }
+    const lines = written.split('\n');
+    expect(lines.pop()).toBe('');
+    for (const { program } of programs) {
+      const own = lines.filter((l) => l.startsWith(`${program} | `)).map((l) => l.slice(program.length + 3));
+      expect(own).toEqual(Array.from({ length: 300 }, (_, i) => `${program}-${i} ${'z'.repeat((i * 7) % 50)}`));
+    }
+    expect(lines).toHaveLength(900);
   });
 });

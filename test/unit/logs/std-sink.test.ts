@@ -59,6 +59,18 @@ describe("supd's stdout sink", () => {
     expect(out.written.join('')).toBe('0123456789\nx\ny\n');
   });
 
+  it('keeps its own copy of what it queues: a batch is lent for the call only', async () => {
+    const out = slowStdout();
+    const s = sink(out.writev, [], 1024);
+    const lent = Buffer.from('first\n');
+    s.writeLines(lent, 1, 'web');
+    lent.write('reused');
+    await vi.waitFor(() => expect(out.pendingWrites()).toBe(1));
+    out.release();
+    await s.flush();
+    expect(out.written).toEqual(['first\n']);
+  });
+
   it('keeps the rest of a partly written batch for the next write', async () => {
     const chunks: string[] = [];
     let calls = 0;
