@@ -7,8 +7,11 @@ import { isLibcError, peekExitedChild, reapAnyExitedChild, setChildSubreaper, wa
 export interface ReaperOptions {
   /** True for pids libuv spawned and has not reaped yet (spawn.ts isOwnedPid). */
   readonly isOwned: (pid: number) => boolean;
-  /** Whether libuv has any such child now (spawn.ts hasOwnedPids): if not, any zombie is ours. */
-  readonly hasOwned: () => boolean;
+  /**
+   * Whether libuv has any such child now (spawn.ts hasOwnedPids): if not, any zombie is ours to
+   * reap without peeking first. Without it the reaper always peeks.
+   */
+  readonly hasOwned?: () => boolean;
   /** Called for each orphan reaped, with its raw wait status. */
   readonly onReaped?: (pid: number, status: number) => void;
   readonly log?: (level: 'debug' | 'warn', message: string) => void;
@@ -123,7 +126,7 @@ function reapNow(): { orphans: number } {
 }
 
 function reapPass(): { reaped: number; blockedBy: number } {
-  if (orphans !== null && !orphans.hasOwned()) return reapAll();
+  if (orphans?.hasOwned !== undefined && !orphans.hasOwned()) return reapAll();
   let reaped = 0;
   for (;;) {
     const pid = peekExitedChild();

@@ -1,5 +1,5 @@
 // supd's reaper as PID 1 of a pid namespace (unshare --pid --fork --mount-proc): 2000 orphans
-// reparented to PID 1 all get reaped, and an owned program's exit still arrives through execa.
+// reparented to PID 1 all get reaped, and a program's exit still reaches supd, not the orphan count.
 // Runs test/fixtures/reaper-host.mjs, which imports dist/ (npm test builds it first).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -100,10 +100,10 @@ describe('the reaper as PID 1 of a container', () => {
   );
 
   it.skipIf(skipReason !== null)(
-    `still delivers an owned program's exit code through execa${skipReason ? ` (skipped: ${skipReason})` : ''}`,
+    `still delivers a program's exit code to supd, not to the orphan count${skipReason ? ` (skipped: ${skipReason})` : ''}`,
     async () => {
       host = startHost(['--orphans=500']);
-      await host.waitFor(/^owned exit code=5 signal=null$/, 10_000);
+      await host.waitFor(/^program exit code=5 signal=null$/, 10_000);
     },
   );
 });
