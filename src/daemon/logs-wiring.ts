@@ -23,6 +23,9 @@ export interface LogsHandle {
   clear(entry: ProcessEntry): string | null;
 }
 
+/** How long supd waits at exit for program lines queued for its stdout/stderr. */
+const FLUSH_AT_EXIT_MS = 2_000;
+
 export function attachLogs(daemon: Daemon, events: EventsHandle): LogsHandle {
   const { supervisord } = daemon.currentConfig;
   const logger = daemon.logger;
@@ -86,8 +89,9 @@ export function attachLogs(daemon: Daemon, events: EventsHandle): LogsHandle {
   });
   daemon.addCloser(async () => {
     for (const { output } of outputs.values()) output.close();
-    await sinks.stdout.flush();
-    await sinks.stderr.flush();
+    // A reader of supd's stdout that stopped reading must not keep supd from exiting.
+    const deadline = new Promise<void>((resolve) => setTimeout(resolve, FLUSH_AT_EXIT_MS).unref());
+    await Promise.race([Promise.all([sinks.stdout.flush(), sinks.stderr.flush()]), deadline]);
     sinks.stdout.close();
     sinks.stderr.close();
   });

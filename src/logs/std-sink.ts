@@ -8,6 +8,11 @@
  *
  * For a pipe or terminal supd also opens its own non-blocking handle on it (/proc/self/fd/N),
  * so while the reader keeps up a batch is written at once, and only what would block is queued.
+ * The queue is written through a third, blocking handle on the same pipe, so a writev in the
+ * thread pool waits for the reader instead of failing with EAGAIN: fd 1 itself is often
+ * non-blocking (Node sets O_NONBLOCK on a stdout pipe it writes to, and that flag is shared
+ * with every holder of the pipe), and retrying on a timer drained a busy pipe at a fraction of
+ * the reader's speed.
  *
  * Back-pressure policy (pipes, sockets, terminals): at most maxQueuedBytes (default 8 MiB) wait
  * to be written, copied into one ring of that size (fifo-ring.ts) that is allocated the first time
@@ -80,6 +85,9 @@ export class StdSink implements LineSink {
   private syncRetryAt = 0;
   /** A non-blocking handle on the same pipe or terminal, for writes that need not wait. */
   private fastFd: number | null = null;
+  /** A blocking handle on the same pipe or terminal for the queue's writes, or options.fd. */
+  private queueFd: number;
+  private ownsQueueFd = false;
 
   constructor(private readonly options: StdSinkOptions) {
     this.maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
@@ -87,6 +95,14 @@ export class StdSink implements LineSink {
     this.write = options.writev ?? nodeWritev;
     this.isSync = options.mode === 'sync' || (options.mode !== 'queued' && options.writev === undefined && isUncongestable(options.fd));
     if (!this.isSync && options.writev === undefined && options.mode !== 'queued') this.fastFd = openNonBlocking(options.fd);
+    this.queueFd = options.fd;
+    if (!this.isSync && options.writev === undefined) {
+      const blocking = openBlocking(options.fd);
+      if (blocking !== null) {
+        this.queueFd = blocking;
+        this.ownsQueueFd = true;
+      }
+    }
   }
 
   writeLines(data: Buffer, lineCount: number, program: string): void {
@@ -155,6 +171,9 @@ export class StdSink implements LineSink {
     this.retryTimer = null;
     if (this.fastFd !== null) closeSync(this.fastFd);
     this.fastFd = null;
+    // A write still blocked in the thread pool keeps its own reference to the pipe.
+    if (this.ownsQueueFd && !this.isWriting) closeSync(this.queueFd);
+    this.ownsQueueFd = false;
   }
 
   private writeNow(data: Buffer, lineCount: number, program: string): void {
@@ -199,7 +218,7 @@ export class StdSink implements LineSink {
       const batch = this.queue.slice(0, MAX_BUFFERS_PER_WRITE);
       let written: number;
       try {
-        written = await this.write(this.options.fd, batch);
+        written = await this.write(this.queueFd, batch);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
         if (code === 'EAGAIN' || code === 'EWOULDBLOCK') {
@@ -299,6 +318,17 @@ function openNonBlocking(fd: number): number | null {
     const stat = fstatSync(fd);
     if (!stat.isFIFO() && !stat.isCharacterDevice()) return null;
     return openSync(`/proc/self/fd/${fd}`, constants.O_WRONLY | constants.O_NONBLOCK);
+  } catch {
+    return null;
+  }
+}
+
+/** A second, blocking open file description of a pipe or terminal fd; null where that cannot be had. */
+function openBlocking(fd: number): number | null {
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFIFO() && !stat.isCharacterDevice()) return null;
+    return openSync(`/proc/self/fd/${fd}`, constants.O_WRONLY);
   } catch {
     return null;
   }
