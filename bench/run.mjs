@@ -25,6 +25,8 @@ const SELF = fileURLToPath(import.meta.url);
 const REPO = resolve(dirname(SELF), '..');
 const SUPD = join(REPO, 'dist/cli/supd.js');
 const SUPCTL = join(REPO, 'dist/cli/supctl.js');
+/** supd as the Dockerfile's ENTRYPOINT runs it (the node flags before the script). */
+const SUPD_ARGV = [process.execPath, '--max-semi-space-size=1', SUPD];
 const NODE = process.execPath;
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -228,7 +230,7 @@ async function startDaemon(kind, programs, extra = '') {
   const dir = mkdtempSync(join(tmpdir(), `bench-${kind}-`));
   const conf = join(dir, 'daemon.conf');
   writeFileSync(conf, configText(dir, programs, extra));
-  const argv = kind === 'supd' ? [NODE, SUPD, '-c', conf] : [SUPERVISORD, '-n', '-c', conf];
+  const argv = kind === 'supd' ? [...SUPD_ARGV, '-c', conf] : [SUPERVISORD, '-n', '-c', conf];
   const t0 = performance.now();
   const child = spawn(argv[0], argv.slice(1), { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let stderr = '';
@@ -394,7 +396,7 @@ async function reapRun(tool) {
   if (tool === 'supd' || tool === 'supervisord') {
     const conf = join(dir, 'daemon.conf');
     writeFileSync(conf, configText(dir, [`[program:maker]\ncommand=${maker.join(' ')}\nstartsecs=0\nautorestart=false\nstdout_logfile=NONE\nstderr_logfile=NONE\n`]));
-    inner = tool === 'supd' ? [NODE, SUPD, '-c', conf] : [SUPERVISORD, '-n', '-c', conf];
+    inner = tool === 'supd' ? [...SUPD_ARGV, '-c', conf] : [SUPERVISORD, '-n', '-c', conf];
   } else {
     inner = tool === 'tini' ? [TINI, '--', ...maker] : [DUMB_INIT, ...maker];
   }

@@ -1,6 +1,6 @@
 /**
- * The demo layout (conf.d/) run as the image runs it: `node dist/cli/supd.js -c conf.d/supd.conf`
- * as PID 1 of a fresh PID namespace, with a private /tmp as a container has, and the image's
+ * The demo layout (conf.d/) run as the image runs it: the Dockerfile's ENTRYPOINT
+ * (`node ... dist/cli/supd.js -c conf.d/supd.conf`) as PID 1 of a fresh PID namespace, with a private /tmp as a container has, and the image's
  * HEALTHCHECK (`supctl status`) run inside it through nsenter. Not the stand-ins' own behaviour:
  * that is test/integration/demo-layout.test.ts.
  */
@@ -64,9 +64,23 @@ case "$SUPD_REPO" in
 esac
 exec "$@"`;
 
+/**
+ * The Dockerfile's ENTRYPOINT (exec form), with the image's paths mapped to this checkout: the
+ * command the container runs, node flags included, so a change to it is tested here.
+ */
+function entrypointArgv(): string[] {
+  const line = readFileSync(join(REPO, 'Dockerfile'), 'utf8').split('\n').find((l) => l.startsWith('ENTRYPOINT '));
+  if (line === undefined) throw new Error('Dockerfile has no ENTRYPOINT');
+  const argv = JSON.parse(line.slice('ENTRYPOINT '.length)) as string[];
+  return argv.map((arg) =>
+    arg === 'node' ? NODE : arg === '/app/dist/cli/supd.js' ? SUPD : arg === '/etc/supd/conf.d/supd.conf' ? CONFIG : arg,
+  );
+}
+
 /** Starts the demo as PID 1: a private tmpfs on /tmp (the container's own /tmp), then exec supd. */
 async function startDemo(): Promise<Demo> {
-  const supdArgv = [NODE, SUPD, '-c', CONFIG];
+  const supdArgv = entrypointArgv();
+  expect(supdArgv).toEqual(expect.arrayContaining([NODE, SUPD, '-c', CONFIG]));
   const unshare = spawn(
     'unshare',
     ['--pid', '--fork', '--mount-proc', '--kill-child', '/bin/sh', '-c', PRIVATE_TMP_THEN_EXEC, 'sh', ...supdArgv],
