@@ -87,17 +87,28 @@ export function encodeValue(value: XmlRpcValue): string {
   if (value instanceof XmlRpcDouble) return `<value><double>${formatDouble(value.value)}</double></value>\n`;
   if (value instanceof Date) return `<value><dateTime.iso8601>${formatDate(value)}</dateTime.iso8601></value>\n`;
   if (value instanceof Uint8Array) return `<value><base64>\n${formatBase64(value)}</base64></value>\n`;
+  // Appending in loops rather than map/join/Object.entries: getAllProcessInfo for 500 programs is
+  // 6,500 members, and supd builds it at every `status`.
+  let out: string;
   if (Array.isArray(value)) {
-    return `<value><array><data>\n${(value as readonly XmlRpcValue[]).map(encodeValue).join('')}</data></array></value>\n`;
+    out = '<value><array><data>\n';
+    for (const item of value as readonly XmlRpcValue[]) out += encodeValue(item);
+    return `${out}</data></array></value>\n`;
   }
-  const members = Object.entries(value as XmlRpcStruct)
-    .map(([name, member]) => `<member>\n<name>${escapeText(name)}</name>\n${encodeValue(member)}</member>\n`)
-    .join('');
-  return `<value><struct>\n${members}</struct></value>\n`;
+  out = '<value><struct>\n';
+  const struct = value as XmlRpcStruct;
+  for (const name in struct) {
+    if (!Object.hasOwn(struct, name)) continue;
+    out += `<member>\n<name>${escapeText(name)}</name>\n${encodeValue(struct[name] as XmlRpcValue)}</member>\n`;
+  }
+  return `${out}</struct></value>\n`;
 }
+
+const NEEDS_ESCAPE = /[&<>]/;
 
 /** Python's xmlrpc.client.escape: only &, < and >. */
 function escapeText(text: string): string {
+  if (!NEEDS_ESCAPE.test(text)) return text;
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
