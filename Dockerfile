@@ -17,10 +17,11 @@ COPY package.json package-lock.json ./
 # --ignore-scripts: the `node` devDependency's install script would fetch a second Node 24 (this
 # image has one), and tsc needs no native code (koffi's is built in the final stage).
 RUN npm ci --ignore-scripts --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json tsconfig.build.json rolldown.config.mjs ./
 COPY src ./src
 # tsc through the image's node: node_modules/.bin/node (the devDependency) was not installed.
-RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json
+RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json \
+ && node node_modules/rolldown/bin/cli.mjs -c rolldown.config.mjs
 
 # --- run: production dependencies only, the base image's Node 24 ------------------------------
 FROM ${NODE_IMAGE}

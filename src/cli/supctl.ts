@@ -5,10 +5,12 @@
  * supervisorctl's code. Heavy modules (yargs for help, /proc for tree) load only when used.
  */
 import { realpathSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { fileURLToPath } from 'node:url';
 import { createRpcClient } from '../rpc/client.js';
 import { parseSupctlArgs } from './supctl/args.js';
 import { runCommand, EXIT, type CtlIo } from './supctl/commands.js';
+import { createConsoleIo, createFdWriter } from './supctl/console-io.js';
 import { loadServerSettings, SettingsError } from './supctl/server-settings.js';
 
 export interface SupctlEnvironment {
@@ -78,17 +80,13 @@ function isEntryPoint(): boolean {
 if (isEntryPoint()) {
   const controller = new AbortController();
   process.on('SIGINT', () => controller.abort());
-  const io: CtlIo = {
-    out: (line) => void process.stdout.write(`${line}\n`),
-    write: (text) => void process.stdout.write(text),
-    err: (line) => void process.stderr.write(`${line}\n`),
-  };
-  main(process.argv.slice(2), { env: process.env, cwd: process.cwd(), io, isTTY: process.stdout.isTTY === true, signal: controller.signal }).then(
+  const io = createConsoleIo(createFdWriter(() => process));
+  main(process.argv.slice(2), { env: process.env, cwd: process.cwd(), io, isTTY: isatty(1), signal: controller.signal }).then(
     (code) => {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`supctl: ${(error as Error).stack ?? String(error)}\n`);
+      io.err(`supctl: ${(error as Error).stack ?? String(error)}`);
       process.exitCode = EXIT.GENERIC;
     },
   );

@@ -110,11 +110,18 @@ export function createDaemonPort(daemon: Daemon, version: string, ext: PortExten
     identification: () => daemon.currentConfig.supervisord.identifier,
     version: () => version,
     groups(): GroupSnapshot[] {
-      const entries = supervisor.list();
+      // Bucketed once rather than filtered per group: 500 one-program groups made that 250,000
+      // comparisons at every getAllProcessInfo.
+      const byGroup = new Map<string, ProcessSnapshot[]>();
+      for (const entry of supervisor.list()) {
+        const bucket = byGroup.get(entry.config.groupName);
+        if (bucket === undefined) byGroup.set(entry.config.groupName, [snapshot(entry)]);
+        else bucket.push(snapshot(entry));
+      }
       return supervisor.listGroups().map((group) => ({
         name: group.name,
         priority: group.priority,
-        processes: entries.filter((e) => e.config.groupName === group.name).map(snapshot),
+        processes: byGroup.get(group.name) ?? [],
       }));
     },
     configInfo(): ConfigInfo[] {

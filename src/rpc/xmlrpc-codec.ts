@@ -1,17 +1,11 @@
 /**
  * XML-RPC values to text and back: methodCall, methodResponse and fault, in every type supervisord
  * and Python's xmlrpc.client use. Pure: strings in, values out. Output is byte-for-byte what
- * Python's xmlrpc.client.dumps writes. Input is parsed by fast-xml-parser with entities off; only
- * the five predefined entities and numeric character references are decoded, here, and any
- * DOCTYPE (so any entity declaration or external DTD) is refused. Not the transport: see
- * http-server.ts and client.ts.
+ * Python's xmlrpc.client.dumps writes. Input is read by saxes, a strict streaming XML parser that
+ * knows only the five predefined entities and character references; any DOCTYPE (so any entity
+ * declaration or external DTD) is refused. Not the transport: see http-server.ts and client.ts.
  */
-import { createRequire } from 'node:module';
-import type { XMLParser as XMLParserClass } from 'fast-xml-parser';
-
-// The package's single-file CommonJS build loads in ~8 ms where its ESM tree takes ~30 ms, and
-// supctl pays this at every start.
-const { XMLParser } = createRequire(import.meta.url)('fast-xml-parser') as { XMLParser: typeof XMLParserClass };
+import { SaxesParser } from 'saxes';
 
 /**
  * A value XML-RPC can carry. Numbers are <int> when they are 32-bit integers and <double>
@@ -93,17 +87,28 @@ export function encodeValue(value: XmlRpcValue): string {
   if (value instanceof XmlRpcDouble) return `<value><double>${formatDouble(value.value)}</double></value>\n`;
   if (value instanceof Date) return `<value><dateTime.iso8601>${formatDate(value)}</dateTime.iso8601></value>\n`;
   if (value instanceof Uint8Array) return `<value><base64>\n${formatBase64(value)}</base64></value>\n`;
+  // Appending in loops rather than map/join/Object.entries: getAllProcessInfo for 500 programs is
+  // 6,500 members, and supd builds it at every `status`.
+  let out: string;
   if (Array.isArray(value)) {
-    return `<value><array><data>\n${(value as readonly XmlRpcValue[]).map(encodeValue).join('')}</data></array></value>\n`;
+    out = '<value><array><data>\n';
+    for (const item of value as readonly XmlRpcValue[]) out += encodeValue(item);
+    return `${out}</data></array></value>\n`;
   }
-  const members = Object.entries(value as XmlRpcStruct)
-    .map(([name, member]) => `<member>\n<name>${escapeText(name)}</name>\n${encodeValue(member)}</member>\n`)
-    .join('');
-  return `<value><struct>\n${members}</struct></value>\n`;
+  out = '<value><struct>\n';
+  const struct = value as XmlRpcStruct;
+  for (const name in struct) {
+    if (!Object.hasOwn(struct, name)) continue;
+    out += `<member>\n<name>${escapeText(name)}</name>\n${encodeValue(struct[name] as XmlRpcValue)}</member>\n`;
+  }
+  return `${out}</struct></value>\n`;
 }
+
+const NEEDS_ESCAPE = /[&<>]/;
 
 /** Python's xmlrpc.client.escape: only &, < and >. */
 function escapeText(text: string): string {
+  if (!NEEDS_ESCAPE.test(text)) return text;
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
@@ -139,166 +144,180 @@ function formatBase64(bytes: Uint8Array): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Decoding.
+// Decoding. saxes reads the XML (well-formedness, the five predefined entities, character
+// references, CDATA) and hands over each element as it opens and closes; each element's meaning is
+// worked out when it closes, from its tag, its own text and what its children meant, so no
+// document tree is built: a 500-program getAllProcessInfo answer is half a megabyte, and supctl
+// decodes it at every `status`.
 
-/** A node of fast-xml-parser's preserveOrder output: {tag: children} or {'#text': text}. */
-type OrderedNode = Record<string, unknown>;
-
-interface Element {
+/** A closed element: its tag and what it stood for (a value, a struct member, a param list...). */
+interface Decoded {
   readonly tag: string;
-  readonly children: readonly Element[];
-  /** The element's own character data, entities decoded, CDATA included verbatim. */
-  readonly text: string;
+  readonly meaning: unknown;
 }
 
-const parser = new XMLParser({
-  preserveOrder: true,
-  trimValues: false,
-  parseTagValue: false,
-  ignoreAttributes: true,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  // Entities are decoded by decodeEntities below, so the parser never expands anything.
-  processEntities: false,
-  htmlEntities: false,
-  cdataPropName: '#cdata',
-  commentPropName: false,
-});
+/** An element still open: its own character data (entities decoded, CDATA verbatim) and its closed children. */
+interface Frame {
+  readonly tag: string;
+  text: string;
+  readonly children: Decoded[];
+}
+
+const SCALARS: Readonly<Record<string, (text: string) => XmlRpcValue>> = {
+  int: decodeInteger,
+  i4: decodeInteger,
+  i8: decodeInteger,
+  i2: decodeInteger,
+  i1: decodeInteger,
+  'ex:i8': decodeInteger,
+  'ex:i4': decodeInteger,
+  'ex:i2': decodeInteger,
+  'ex:i1': decodeInteger,
+  boolean: decodeBoolean,
+  string: (text) => text,
+  double: decodeDouble,
+  'ex:float': decodeDouble,
+  'dateTime.iso8601': decodeDate,
+  base64: decodeBase64,
+  nil: () => null,
+  'ex:nil': () => null,
+};
+
+/** Tags whose meaning is an XmlRpcValue, so they may stand inside <value>. */
+const TYPES = new Set([...Object.keys(SCALARS), 'array', 'struct']);
 
 export function decodeMethodCall(xml: string): MethodCall {
   const root = parseDocument(xml, 'methodCall');
-  const nameElement = root.children.find((c) => c.tag === 'methodName');
-  const methodName = nameElement?.text.trim() ?? '';
+  const nameElement = root.find((c) => c.tag === 'methodName');
+  const methodName = (nameElement?.meaning as string | undefined) ?? '';
   // supervisord answers a request without a method name with HTTP 400 (xmlrpc.py continue_request).
   if (methodName === '') throw new XmlRpcParseError('no method name');
-  const paramsElement = root.children.find((c) => c.tag === 'params');
+  const paramsElement = root.find((c) => c.tag === 'params');
   // Clients may leave out an empty <params> (xmlrpc.py: params is None -> ()).
-  const params = paramsElement === undefined ? [] : decodeParams(paramsElement);
+  const params = paramsElement === undefined ? [] : (paramsElement.meaning as XmlRpcValue[]);
   return { methodName, params };
 }
 
 export function decodeMethodResponse(xml: string): MethodResponse {
   const root = parseDocument(xml, 'methodResponse');
-  const [body] = root.children;
-  if (body === undefined || root.children.length !== 1) throw new XmlRpcParseError('methodResponse must hold params or fault');
+  const [body] = root;
+  if (body === undefined || root.length !== 1) throw new XmlRpcParseError('methodResponse must hold params or fault');
   if (body.tag === 'fault') {
-    const value = decodeValue(only(body, 'value'));
+    const value = body.meaning as XmlRpcValue;
     if (!isStruct(value) || typeof value.faultCode !== 'number' || typeof value.faultString !== 'string') {
       throw new XmlRpcParseError('fault must be a struct of faultCode and faultString');
     }
     return { isFault: true, faultCode: value.faultCode, faultString: value.faultString };
   }
   if (body.tag !== 'params') throw new XmlRpcParseError(`unexpected <${body.tag}> in methodResponse`);
-  const params = decodeParams(body);
+  const params = body.meaning as XmlRpcValue[];
   if (params.length !== 1) throw new XmlRpcParseError('methodResponse must hold exactly one param');
   return { isFault: false, value: params[0] as XmlRpcValue };
 }
 
-function parseDocument(xml: string, rootTag: string): Element {
-  // A DOCTYPE is the only way to declare entities or pull in an external DTD: refuse it outright.
-  const declaration = /<!(?!--|\[CDATA\[)/.exec(xml);
-  if (declaration !== null) throw new XmlRpcParseError('DOCTYPE and other declarations are not allowed');
-  let tree: unknown;
+/** The children of the document's single root element, which must be <rootTag>. */
+function parseDocument(xml: string, rootTag: string): readonly Decoded[] {
+  const document: Frame = { tag: '', text: '', children: [] };
+  const open: Frame[] = [document];
+  let current = document;
+  // No position tracking: error messages lose line:column, and a half-megabyte answer decodes faster.
+  const parser = new SaxesParser({ position: false });
+  // saxes never expands entities a DTD declares, but a DOCTYPE (internal subset, external DTD) has
+  // no business in XML-RPC: refuse it outright.
+  parser.on('doctype', () => {
+    throw new XmlRpcParseError('DOCTYPE and other declarations are not allowed');
+  });
+  parser.on('opentag', (tag) => {
+    current = { tag: tag.name, text: '', children: [] };
+    open.push(current);
+  });
+  parser.on('text', (text) => {
+    current.text += text;
+  });
+  parser.on('cdata', (text) => {
+    current.text += text;
+  });
+  parser.on('closetag', () => {
+    const closed = open.pop() as Frame;
+    current = open[open.length - 1] as Frame;
+    current.children.push({ tag: closed.tag, meaning: closed.tag === rootTag && current === document ? closed.children : decodeElement(closed) });
+  });
   try {
-    tree = parser.parse(xml, true);
+    parser.write(xml).close();
   } catch (error) {
+    if (error instanceof XmlRpcParseError) throw error;
     throw new XmlRpcParseError(`malformed XML: ${(error as Error).message}`);
   }
-  const elements = toElements(tree as readonly OrderedNode[]);
-  if (elements.length !== 1 || elements[0]?.tag !== rootTag) {
-    throw new XmlRpcParseError(`expected a single <${rootTag}> element`);
-  }
-  return elements[0];
+  const [root] = document.children;
+  if (document.children.length !== 1 || root?.tag !== rootTag) throw new XmlRpcParseError(`expected a single <${rootTag}> element`);
+  return root.meaning as Decoded[];
 }
 
-function toElements(nodes: readonly OrderedNode[]): Element[] {
-  return nodes.flatMap((node) => {
-    const tag = Object.keys(node).find((key) => key !== ':@');
-    if (tag === undefined || tag === '#text' || tag === '#cdata') return [];
-    const childNodes = node[tag] as readonly OrderedNode[];
-    let text = '';
-    for (const child of childNodes) {
-      if ('#text' in child) text += decodeEntities(String(child['#text']));
-      else if ('#cdata' in child) text += (child['#cdata'] as readonly OrderedNode[]).map((c) => String(c['#text'] ?? '')).join('');
+/** What one closed element stands for; throws when its children do not fit its tag. */
+function decodeElement(element: Frame): unknown {
+  const { tag, text, children } = element;
+  const scalar = SCALARS[tag];
+  if (scalar !== undefined) {
+    if (children.length !== 0) throw new XmlRpcParseError(`<${tag}> must hold only text`);
+    return scalar(text);
+  }
+  switch (tag) {
+    case 'value': {
+      const [typed] = children;
+      // <value>text</value> without a type is a string, whitespace and all (the XML-RPC spec).
+      if (typed === undefined) return text;
+      if (children.length !== 1) throw new XmlRpcParseError('<value> must hold one typed element');
+      if (!TYPES.has(typed.tag)) throw new XmlRpcParseError(`unknown value type <${typed.tag}>`);
+      return typed.meaning;
     }
-    return [{ tag, children: toElements(childNodes), text }];
-  });
-}
-
-const ENTITY = /&(?:(lt|gt|amp|apos|quot)|#([0-9]+)|#x([0-9a-fA-F]+));|&/g;
-const NAMED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' };
-
-/** The five predefined entities and numeric character references; anything else is an error. */
-function decodeEntities(text: string): string {
-  if (!text.includes('&')) return text;
-  return text.replace(ENTITY, (whole, named?: string, decimal?: string, hex?: string) => {
-    if (named !== undefined) return NAMED[named] as string;
-    const code = decimal !== undefined ? Number.parseInt(decimal, 10) : hex !== undefined ? Number.parseInt(hex, 16) : NaN;
-    if (!isXmlChar(code)) throw new XmlRpcParseError(`bad entity or character reference near '${whole}'`);
-    return String.fromCodePoint(code);
-  });
-}
-
-function isXmlChar(code: number): boolean {
-  return (
-    code === 0x9 || code === 0xa || code === 0xd ||
-    (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff)
-  );
-}
-
-function decodeParams(params: Element): XmlRpcValue[] {
-  return params.children.map((param) => {
-    if (param.tag !== 'param') throw new XmlRpcParseError(`unexpected <${param.tag}> in params`);
-    return decodeValue(only(param, 'value'));
-  });
-}
-
-function only(parent: Element, tag: string): Element {
-  const [child] = parent.children;
-  if (parent.children.length !== 1 || child?.tag !== tag) {
-    throw new XmlRpcParseError(`<${parent.tag}> must hold exactly one <${tag}>`);
-  }
-  return child;
-}
-
-function decodeValue(value: Element): XmlRpcValue {
-  if (value.tag !== 'value') throw new XmlRpcParseError(`expected <value>, got <${value.tag}>`);
-  const [typed] = value.children;
-  // <value>text</value> without a type is a string, whitespace and all (the XML-RPC spec).
-  if (typed === undefined) return value.text;
-  if (value.children.length !== 1) throw new XmlRpcParseError('<value> must hold one typed element');
-  switch (typed.tag) {
-    case 'int':
-    case 'i4':
-    case 'i8':
-    case 'i2':
-    case 'i1':
-    case 'ex:i8':
-    case 'ex:i4':
-    case 'ex:i2':
-    case 'ex:i1':
-      return decodeInteger(typed.text);
-    case 'boolean':
-      return decodeBoolean(typed.text);
-    case 'string':
-      return typed.text;
-    case 'double':
-    case 'ex:float':
-      return decodeDouble(typed.text);
-    case 'dateTime.iso8601':
-      return decodeDate(typed.text);
-    case 'base64':
-      return decodeBase64(typed.text);
-    case 'nil':
-    case 'ex:nil':
-      return null;
     case 'array':
-      return only(typed, 'data').children.map(decodeValue);
-    case 'struct':
-      return decodeStruct(typed);
+      return only(element, 'data');
+    case 'data':
+      return children.map((child) => expect(child, 'value', tag));
+    case 'struct': {
+      // A plain object without a prototype, so a member named __proto__ is only ever data.
+      const out: Record<string, XmlRpcValue> = Object.create(null) as Record<string, XmlRpcValue>;
+      for (const child of children) {
+        const [name, value] = expect(child, 'member', tag) as [string, XmlRpcValue];
+        out[name] = value;
+      }
+      return out;
+    }
+    case 'member': {
+      const name = children.find((c) => c.tag === 'name');
+      const value = children.find((c) => c.tag === 'value');
+      if (name === undefined || value === undefined || children.length !== 2) {
+        throw new XmlRpcParseError('struct member must hold a name and a value');
+      }
+      return [name.meaning, value.meaning];
+    }
+    case 'name':
+      return text;
+    case 'methodName':
+      return text.trim();
+    case 'params':
+      return children.map((child) => expect(child, 'param', tag));
+    case 'param':
+    case 'fault':
+      return only(element, 'value');
     default:
-      throw new XmlRpcParseError(`unknown value type <${typed.tag}>`);
+      // Meaningless on its own: its parent decides whether it may be there.
+      return undefined;
   }
+}
+
+/** The meaning of element's single child, which must be a <tag>. */
+function only(element: Frame, tag: string): unknown {
+  const [child] = element.children;
+  if (element.children.length !== 1 || child?.tag !== tag) {
+    throw new XmlRpcParseError(`<${element.tag}> must hold exactly one <${tag}>`);
+  }
+  return child.meaning;
+}
+
+function expect(child: Decoded, tag: string, parentTag: string): unknown {
+  if (child.tag !== tag) throw new XmlRpcParseError(`unexpected <${child.tag}> in ${parentTag}`);
+  return child.meaning;
 }
 
 function decodeInteger(text: string): number {
@@ -333,21 +352,6 @@ function decodeBase64(text: string): Uint8Array {
   const compact = text.replace(/\s+/g, '');
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) throw new XmlRpcParseError('bad base64');
   return new Uint8Array(Buffer.from(compact, 'base64'));
-}
-
-function decodeStruct(struct: Element): XmlRpcStruct {
-  // A plain object without a prototype, so a member named __proto__ is only ever data.
-  const out: Record<string, XmlRpcValue> = Object.create(null) as Record<string, XmlRpcValue>;
-  for (const member of struct.children) {
-    if (member.tag !== 'member') throw new XmlRpcParseError(`unexpected <${member.tag}> in struct`);
-    const name = member.children.find((c) => c.tag === 'name');
-    const value = member.children.find((c) => c.tag === 'value');
-    if (name === undefined || value === undefined || member.children.length !== 2) {
-      throw new XmlRpcParseError('struct member must hold a name and a value');
-    }
-    out[name.text] = decodeValue(value);
-  }
-  return out;
 }
 
 function isStruct(value: XmlRpcValue): value is XmlRpcStruct {

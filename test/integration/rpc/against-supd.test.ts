@@ -4,7 +4,7 @@
  * supervisorctl (compared line by line with a real supervisord 4.2.5 on the same config), and
  * with supctl. Also bad requests and bad credentials, after which supd must still supervise.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -807,6 +807,17 @@ describe.skipIf(!existsSync(SUPCTL))('supctl against a live supd', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(new RegExp(`kid.*\\b${kid.pid}\\b`));
     expect(stdout).toMatch(new RegExp(`\\b${grandchild}\\b.*sleep 1000`));
+  });
+
+  it('stops printing quietly when its reader has gone, as in supctl status | head -1', async () => {
+    const s = await startMain();
+    await s.waitForState('web', 'RUNNING');
+    const child = spawn(NODE, [SUPCTL, '-c', s.configPath, 'status'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy(); // the reader is gone before supctl writes its first line
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect({ code, stderr }).toEqual({ code: 3, stderr: '' });
   });
 
   it('says in one line that it cannot reach the server, and exits 4', async () => {

@@ -21,6 +21,11 @@ describe('finding the server', () => {
     expect(resolveServerSettings(none, { file: '/e/s.conf', text: '[inet_http_server]\nport=9003\n' }, {}).serverUrl).toBe('http://localhost:9003');
   });
 
+  it('reads only its own sections of a CRLF config, whatever other sections hold', () => {
+    const text = '[program:web]\r\ncommand=sleep 1\r\nserverurl=unix:///wrong.sock\r\n\r\n[supervisorctl]\r\nserverurl=unix:///right.sock\r\nusername=u\r\n  continued\r\n[program:db]\r\nusername=wrong\r\n';
+    expect(resolveServerSettings(none, { file: '/e/s.conf', text }, {})).toEqual({ serverUrl: 'unix:///right.sock', username: 'u\ncontinued', password: null });
+  });
+
   it('lets -s beat SUPCTL_SERVERURL, which beats the config', () => {
     const config = { file: '/e/s.conf', text: '[supervisorctl]\nserverurl=unix:///from/config.sock\n' };
     expect(resolveServerSettings(none, config, { SUPCTL_SERVERURL: 'unix:///from/env.sock' }).serverUrl).toBe('unix:///from/env.sock');

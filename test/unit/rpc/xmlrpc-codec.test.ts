@@ -105,6 +105,20 @@ describe('decoding', () => {
     expect(decodeMethodCall(xml).params).toEqual(['<>&\'"A☺<&amp;>']);
   });
 
+  it('reads a response of nested arrays and structs, comments and CDATA included', () => {
+    const xml =
+      "<?xml version='1.0'?>\n<!-- from a proxy -->\n<methodResponse>\n<params>\n<param>\n<value><array><data>\n" +
+      '<value><struct>\n<member>\n<name>name</name>\n<value><string><![CDATA[a<b]]></string></value>\n</member>\n' +
+      '<member>\n<name>when</name>\n<value><dateTime.iso8601>20240102T03:04:05</dateTime.iso8601></value>\n</member>\n' +
+      '<member>\n<name>raw</name>\n<value><base64>\nAGhp\n</base64></value>\n</member>\n' +
+      '<member>\n<name>list</name>\n<value><array><data>\n<value><array><data>\n</data></array></value>\n<value><struct>\n</struct></value>\n<value/>\n</data></array></value>\n</member>\n' +
+      '</struct></value>\n</data></array></value>\n</param>\n</params>\n</methodResponse>\n';
+    expect(decodeMethodResponse(xml)).toEqual({
+      isFault: false,
+      value: [{ name: 'a<b', when: new Date(Date.UTC(2024, 0, 2, 3, 4, 5)), raw: new Uint8Array([0, 104, 105]), list: [[], {}, ''] }],
+    });
+  });
+
   it('accepts i4, i8 and the words true/false', () => {
     const xml = call('<param><value><i4>5</i4></value></param><param><value><i8>-9</i8></value></param><param><value><boolean>true</boolean></value></param>');
     expect(decodeMethodCall(xml).params).toEqual([5, -9, true]);
@@ -135,6 +149,12 @@ describe('refusing what is not XML-RPC', () => {
     ['a malformed integer', call('<param><value><int>12x</int></value></param>')],
     ['a malformed boolean', call('<param><value><boolean>2</boolean></value></param>')],
     ['a value with two types', call('<param><value><int>1</int><int>2</int></value></param>')],
+    ['an element inside a scalar', call('<param><value><int><b/>1</int></value></param>')],
+    ['a struct holding something other than members', call('<param><value><struct><x/></struct></value></param>')],
+    ['a struct member without a value', call('<param><value><struct><member><name>a</name></member></struct></value></param>')],
+    ['an array holding something other than values', call('<param><value><array><data><value>1</value><x/></data></array></value></param>')],
+    ['a param without a value', call('<param><int>1</int></param>')],
+    ['a second root element', '<methodCall><methodName>m</methodName></methodCall><methodCall/>'],
   ])('refuses %s', (_what, xml) => {
     expect(() => decodeMethodCall(xml)).toThrow(XmlRpcParseError);
   });
