@@ -1,7 +1,8 @@
 // supctl bundled into one file after tsc: it starts once per command (health checks run
 // `supctl status` every few seconds), and one file loads ~40 ms sooner than tsc's tree of modules
 // plus saxes from node_modules. It bundles tsc's output, so the JavaScript is what tsc emits and the
-// tests exercise; it overwrites dist/cli/supctl.js, the bin. supd is not bundled: it starts once.
+// tests exercise; it overwrites dist/cli/supctl.js, the bin. supd is bundled the same way into
+// dist/cli/supd.js: its start is the time until the container's programs start.
 import { defineConfig } from 'rolldown';
 
 /**
@@ -26,7 +27,12 @@ function builtinsWithoutFacades() {
   };
 }
 
-export default defineConfig({
+const onLog = (level, log, handler) => {
+  if (log.code === 'SOURCEMAP_BROKEN' && log.plugin === 'builtins-without-facades') return;
+  handler(level, log);
+};
+
+export default defineConfig([{
   input: 'dist/cli/supctl.js',
   platform: 'node',
   // yargs prints help only, and finds its locale files next to itself in node_modules.
@@ -45,4 +51,19 @@ export default defineConfig({
     chunkFileNames: 'supctl-[name].js',
     sourcemap: true,
   },
-});
+}, {
+  input: 'dist/cli/supd.js',
+  platform: 'node',
+  // koffi is a native addon and execa (user= only) and yargs (help only) are loaded on demand
+  // from node_modules; pino finds its worker files next to itself.
+  external: ['yargs', 'koffi', 'execa', 'pino', /^pino\//],
+  plugins: [builtinsWithoutFacades()],
+  onLog,
+  output: {
+    dir: 'dist/cli',
+    format: 'esm',
+    entryFileNames: 'supd.js',
+    chunkFileNames: 'supd-[name].js',
+    sourcemap: true,
+  },
+}]);

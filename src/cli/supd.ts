@@ -4,7 +4,7 @@
  * any config error, before anything starts), then wires the daemon to the control plane, child
  * logs and events. Exit codes are documented in docs/supd.md.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { formatCheckReport } from '../config/check-report.js';
@@ -18,8 +18,14 @@ import { createDaemonPort, type PortExtensions } from '../daemon/rpc-port.js';
 import { RpcServerError, startRpcServers, type RpcServers } from '../rpc/http-server.js';
 import { createSupdLog } from '../daemon/supd-log.js';
 import { nodeConfigFiles } from '../os/config-files.js';
-import { readSupdArgs, supdVersion, UsageError } from './supd/args.js';
+import { readSupdArgs, UsageError } from './supd/args.js';
 import { dropPrivileges, resolveOwner } from '../os/users.js';
+
+/** package.json's version; this file is dist/cli/supd.js, bundled or not. */
+function supdVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
 
 /** supd's exit codes (docs/supd.md). */
 export const EXIT = { OK: 0, RUNTIME: 1, USAGE_OR_CONFIG: 2 } as const;
@@ -34,7 +40,7 @@ function load(file: string): Loaded {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const args = await readSupdArgs(argv);
+  const args = await readSupdArgs(argv, supdVersion);
 
   const file = args.configuration !== undefined ? resolve(args.configuration) : findConfigFile(existsSync, process.cwd());
   if (file === null) {

@@ -5,7 +5,6 @@
  * mistake. Options as supervisord names them (-c/--configuration, -n/--nodaemon, -e/--loglevel,
  * -l/--logfile).
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 export interface SupdArgs {
@@ -26,13 +25,8 @@ const OPTIONS = {
   logfile: { type: 'string', short: 'l' },
 } as const;
 
-export function supdVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
-
 /** The arguments; --help and --version print and exit 0, as yargs does. */
-export async function readSupdArgs(argv: readonly string[]): Promise<SupdArgs> {
+export async function readSupdArgs(argv: readonly string[], version: () => string): Promise<SupdArgs> {
   try {
     const { values } = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false });
     return {
@@ -43,11 +37,11 @@ export async function readSupdArgs(argv: readonly string[]): Promise<SupdArgs> {
     };
   } catch {
     // --help, --version, or something parseArgs refuses: yargs prints or explains it.
-    return readWithYargs(argv);
+    return readWithYargs(argv, version);
   }
 }
 
-async function readWithYargs(argv: readonly string[]): Promise<SupdArgs> {
+async function readWithYargs(argv: readonly string[], version: () => string): Promise<SupdArgs> {
   const { default: yargs } = await import('yargs');
   const args = await yargs([...argv])
     .scriptName('supd')
@@ -57,7 +51,7 @@ async function readWithYargs(argv: readonly string[]): Promise<SupdArgs> {
     .option('nodaemon', { alias: 'n', type: 'boolean', describe: 'accepted for supervisord compatibility; supd always runs in the foreground' })
     .option('loglevel', { alias: 'e', type: 'string', describe: 'override [supervisord] loglevel' })
     .option('logfile', { alias: 'l', type: 'string', describe: 'override [supervisord] logfile' })
-    .version(supdVersion())
+    .version(version())
     .alias('version', 'v')
     .help()
     .alias('help', 'h')
