@@ -51,4 +51,6 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
 # Exec form, no shell in between: node running supd is PID 1, reaps orphans and gets the signals.
 # --max-semi-space-size=1 (MiB): V8's young generation would otherwise grow during a burst of
 # spawns and stay committed, about 20 KiB of RSS per program; supd allocates little after that.
-ENTRYPOINT ["node", "--max-semi-space-size=1", "/app/dist/cli/supd.js", "-c", "/etc/supd/conf.d/supd.conf"]
+# --no-memory-reducer: an idle supd never collects garbage, so V8's memory reducer never sees the
+# allocation rate fall and wakes every 8 s for good (~15 CPU-ms a minute) to wait again.
+ENTRYPOINT ["node", "--max-semi-space-size=1", "--no-memory-reducer", "/app/dist/cli/supd.js", "-c", "/etc/supd/conf.d/supd.conf"]

@@ -190,7 +190,7 @@ async function endToEndCase(which, dir, bytes, lineBytes) {
   const t0 = performance.now();
   const sv =
     which === 'supd'
-      ? spawn(process.execPath, ['--max-semi-space-size=1', join(SELF, '../../dist/cli/supd.js'), '-c', conf], { stdio: 'ignore' })
+      ? spawn(process.execPath, ['--max-semi-space-size=1', '--no-memory-reducer', join(SELF, '../../dist/cli/supd.js'), '-c', conf], { stdio: 'ignore' })
       : spawn('/usr/bin/supervisord', ['-c', conf], { stdio: 'ignore' });
   const ticks = () => {
     const f = readFileSync(`/proc/${sv.pid}/stat`, 'utf8').split(') ')[1].split(' ');

@@ -26,7 +26,7 @@ const REPO = resolve(dirname(SELF), '..');
 const SUPD = join(REPO, 'dist/cli/supd.js');
 const SUPCTL = join(REPO, 'dist/cli/supctl.js');
 /** supd as the Dockerfile's ENTRYPOINT runs it (the node flags before the script). */
-const SUPD_ARGV = [process.execPath, '--max-semi-space-size=1', SUPD];
+const SUPD_ARGV = [process.execPath, '--max-semi-space-size=1', '--no-memory-reducer', SUPD];
 const NODE = process.execPath;
 
 const QUICK = process.env.BENCH_QUICK === '1';
