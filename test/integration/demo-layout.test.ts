@@ -103,10 +103,10 @@ describe.skipIf(!existsSync(SUPD))('the demo layout (conf.d/)', () => {
     await waitForOutput(standIn, ready);
     expect(await stopGroup(standIn), standIn.output()).toBe(0);
     expect(standIn.output()).toMatch(/stopping/);
-    // A lone stand-in prints no job-status noise. Under the launcher, the group-wide SIGTERM can
-    // reach a child shell's `sleep` while that shell runs its trap, and dash then reports the job
-    // ("Terminated") on a loaded machine; the exit code and clean stops above are what count there.
-    if (!command.startsWith('start_pxcontroller')) expect(standIn.output()).not.toMatch(/Terminated/);
+    // Not asserted: the absence of dash's job report ("Terminated"). The group-wide SIGTERM also
+    // reaches a stand-in's `sleep`, and whether dash reaps it inside the trap's quiet `wait` or
+    // reports it first is a race that a loaded machine loses now and then (seen in CI for
+    // px-storage, and earlier under the launcher); the exit code and the clean stop are what count.
   });
 
   it('lttng-relayd writes trace lines to its directory', async () => {
