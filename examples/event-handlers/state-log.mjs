@@ -17,6 +17,10 @@ if (!file) {
   process.exit(2);
 }
 
+// Every line is already on disk (appendFileSync): a stop signal is a clean end, exit 0, so the
+// supervisor logs "stopped: ... (exit status 0)" rather than a death by signal.
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(signal, () => process.exit(0));
+
 for await (const { headers, payload } of events()) {
   if (headers.eventname.startsWith('PROCESS_STATE_')) {
     const fields = parseTokens(payload);
