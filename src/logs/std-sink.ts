@@ -85,23 +85,17 @@ export class StdSink implements LineSink {
   private syncRetryAt = 0;
   /** A non-blocking handle on the same pipe or terminal, for writes that need not wait. */
   private fastFd: number | null = null;
-  /** A blocking handle on the same pipe or terminal for the queue's writes, or options.fd. */
-  private queueFd: number;
-  private ownsQueueFd = false;
+  /** A blocking handle on the same pipe or terminal for the queue's writes (else options.fd). */
+  private blockingFd: number | null = null;
 
   constructor(private readonly options: StdSinkOptions) {
     this.maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
     this.ring = new FifoRing(this.maxQueuedBytes);
     this.write = options.writev ?? nodeWritev;
     this.isSync = options.mode === 'sync' || (options.mode !== 'queued' && options.writev === undefined && isUncongestable(options.fd));
-    if (!this.isSync && options.writev === undefined && options.mode !== 'queued') this.fastFd = openNonBlocking(options.fd);
-    this.queueFd = options.fd;
     if (!this.isSync && options.writev === undefined) {
-      const blocking = openBlocking(options.fd);
-      if (blocking !== null) {
-        this.queueFd = blocking;
-        this.ownsQueueFd = true;
-      }
+      if (options.mode !== 'queued') this.fastFd = reopen(options.fd, constants.O_WRONLY | constants.O_NONBLOCK);
+      this.blockingFd = reopen(options.fd, constants.O_WRONLY);
     }
   }
 
@@ -171,9 +165,10 @@ export class StdSink implements LineSink {
     this.retryTimer = null;
     if (this.fastFd !== null) closeSync(this.fastFd);
     this.fastFd = null;
-    // A write still blocked in the thread pool keeps its own reference to the pipe.
-    if (this.ownsQueueFd && !this.isWriting) closeSync(this.queueFd);
-    this.ownsQueueFd = false;
+    // Not under a write still in the thread pool: a file opened meanwhile could take the fd's
+    // number. The sink is closed at exit, so that handle goes with the process.
+    if (this.blockingFd !== null && !this.isWriting) closeSync(this.blockingFd);
+    this.blockingFd = null;
   }
 
   private writeNow(data: Buffer, lineCount: number, program: string): void {
@@ -218,7 +213,7 @@ export class StdSink implements LineSink {
       const batch = this.queue.slice(0, MAX_BUFFERS_PER_WRITE);
       let written: number;
       try {
-        written = await this.write(this.queueFd, batch);
+        written = await this.write(this.blockingFd ?? this.options.fd, batch);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
         if (code === 'EAGAIN' || code === 'EWOULDBLOCK') {
@@ -312,23 +307,15 @@ function isUncongestable(fd: number): boolean {
   }
 }
 
-/** A second, non-blocking open file description of a pipe or terminal fd; null where that cannot be had. */
-function openNonBlocking(fd: number): number | null {
+/**
+ * A second open file description of a pipe or terminal fd, with flags of its own (O_NONBLOCK or
+ * not); null where that cannot be had.
+ */
+function reopen(fd: number, flags: number): number | null {
   try {
     const stat = fstatSync(fd);
     if (!stat.isFIFO() && !stat.isCharacterDevice()) return null;
-    return openSync(`/proc/self/fd/${fd}`, constants.O_WRONLY | constants.O_NONBLOCK);
-  } catch {
-    return null;
-  }
-}
-
-/** A second, blocking open file description of a pipe or terminal fd; null where that cannot be had. */
-function openBlocking(fd: number): number | null {
-  try {
-    const stat = fstatSync(fd);
-    if (!stat.isFIFO() && !stat.isCharacterDevice()) return null;
-    return openSync(`/proc/self/fd/${fd}`, constants.O_WRONLY);
+    return openSync(`/proc/self/fd/${fd}`, flags);
   } catch {
     return null;
   }

@@ -65,7 +65,6 @@ interface Bindings {
   readonly attrSetFlags: (attr: Buffer, flags: number) => number;
   readonly attrSetSigDefault: (attr: Buffer, set: Buffer) => number;
   readonly attrSetSigMask: (attr: Buffer, set: Buffer) => number;
-  readonly sigemptyset: (set: Buffer) => number;
 }
 
 let bindings: Bindings | undefined;
@@ -111,7 +110,6 @@ function libc(): Bindings {
     attrSetFlags: lib.func('int posix_spawnattr_setflags(void *attr, short flags)'),
     attrSetSigDefault: lib.func('int posix_spawnattr_setsigdefault(void *attr, const void *set)'),
     attrSetSigMask: lib.func('int posix_spawnattr_setsigmask(void *attr, const void *set)'),
-    sigemptyset: lib.func('int sigemptyset(void *set)'),
   };
   return bindings;
 }
@@ -237,6 +235,13 @@ const POSIX_SPAWN_SETSIGMASK = 0x08;
 const POSIX_SPAWN_SETSID = 0x80;
 /** Larger than glibc's posix_spawn_file_actions_t (80), posix_spawnattr_t (336) and sigset_t (128). */
 const OPAQUE_BYTES = 512;
+/**
+ * Every signal 1-64 by its bit, not sigfillset(): that leaves out glibc's internal signals 32 and
+ * 33, which glibc's spawn then sets to SIG_IGN in the child, and exec keeps that.
+ */
+const ALL_SIGNALS = Buffer.alloc(OPAQUE_BYTES).fill(0xff, 0, 8);
+/** sigemptyset() on Linux, glibc and musl alike: no bit set. */
+const NO_SIGNALS = Buffer.alloc(OPAQUE_BYTES);
 
 export interface PosixSpawnRequest {
   /** The file to execute (already resolved: posix_spawn does no PATH search). */
@@ -263,8 +268,6 @@ export function posixSpawn(req: PosixSpawnRequest): number | LibcError {
   const c = libc();
   const actions = Buffer.alloc(OPAQUE_BYTES);
   const attr = Buffer.alloc(OPAQUE_BYTES);
-  const allSignals = Buffer.alloc(OPAQUE_BYTES);
-  const noSignals = Buffer.alloc(OPAQUE_BYTES);
   let result = c.fileActionsInit(actions);
   if (result !== 0) return errnoError(result);
   try {
@@ -280,12 +283,8 @@ export function posixSpawn(req: PosixSpawnRequest): number | LibcError {
         result = c.fileActionsAddChdir(actions, req.cwd);
         if (result !== 0) return errnoError(result);
       }
-      // Every signal 1-64 by its bit, not sigfillset(): that leaves out glibc's internal signals
-      // 32 and 33, which glibc's spawn then sets to SIG_IGN in the child, and exec keeps that.
-      allSignals.fill(0xff, 0, 8);
-      c.sigemptyset(noSignals);
-      c.attrSetSigDefault(attr, allSignals);
-      c.attrSetSigMask(attr, noSignals);
+      c.attrSetSigDefault(attr, ALL_SIGNALS);
+      c.attrSetSigMask(attr, NO_SIGNALS);
       c.attrSetFlags(attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSID);
       const pid = [0];
       result = c.posixSpawn(pid, req.file, actions, attr, [...req.argv, null], [...req.env, null]);

@@ -135,8 +135,7 @@ function reapPass(): { reaped: number; blockedBy: number } {
       return { reaped, blockedBy: 0 };
     }
     if (pid === 0) return { reaped, blockedBy: 0 };
-    const waiter = exitWaiters.get(pid);
-    if (waiter === undefined && (orphans === null || orphans.isOwned(pid))) return { reaped, blockedBy: pid };
+    if (!exitWaiters.has(pid) && (orphans === null || orphans.isOwned(pid))) return { reaped, blockedBy: pid };
     const result = waitpidNoHang(pid);
     if (result === null) return { reaped, blockedBy: 0 }; // cannot happen: it was peeked exited
     if (isLibcError(result)) {
@@ -147,12 +146,7 @@ function reapPass(): { reaped: number; blockedBy: number } {
       }
       continue;
     }
-    if (waiter !== undefined) {
-      deliver(pid, waiter, result.status);
-    } else {
-      reaped++;
-      orphans?.onReaped?.(result.pid, result.status);
-    }
+    reaped += collected(result.pid, result.status);
   }
 }
 
@@ -169,14 +163,19 @@ function reapAll(): { reaped: number; blockedBy: number } {
       if (result.code !== 'ECHILD') orphans?.log?.('warn', `waitid failed: ${result.code}`);
       return { reaped, blockedBy: 0 };
     }
-    const waiter = exitWaiters.get(result.pid);
-    if (waiter !== undefined) {
-      deliver(result.pid, waiter, result.status);
-    } else {
-      reaped++;
-      orphans?.onReaped?.(result.pid, result.status);
-    }
+    reaped += collected(result.pid, result.status);
   }
+}
+
+/** A reaped child's status goes to its waiter, or it was an orphan: 1 then, else 0. */
+function collected(pid: number, status: number): number {
+  const waiter = exitWaiters.get(pid);
+  if (waiter !== undefined) {
+    deliver(pid, waiter, status);
+    return 0;
+  }
+  orphans?.onReaped?.(pid, status);
+  return 1;
 }
 
 function sweepAwaited(): void {

@@ -124,11 +124,12 @@ export function spawnProcess(req: SpawnRequest): SpawnResult {
   const closeWriteEnds = (): void => closeAll([out.write, ...(err === null ? [] : [err.write])]);
   const closeReadEnds = (): void => closeAll([out.read, ...(err === null ? [] : [err.read])]);
   const common = { program, filename: command.filename, args: req.argv.slice(1), env, umask: req.umask };
+  const childStderr = err === null ? out.write : err.write;
   // posix_spawn cannot change user, and may lack chdir in an old libc: those go through libuv.
   const result =
     identity.entry === null && (req.cwd === null || canSpawnInDirectory())
-      ? spawnDirect(common, req.cwd, out.write, err === null ? out.write : err.write)
-      : spawnThroughLibuv(common, cwd, identity.entry, out.write, err === null ? out.write : err.write);
+      ? spawnDirect(common, req.cwd, out.write, childStderr)
+      : spawnThroughLibuv(common, cwd, identity.entry, out.write, childStderr);
   // The child has its own copies now; ours would keep the pipes open after it exits.
   closeWriteEnds();
   if (!result.ok) {

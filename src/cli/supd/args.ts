@@ -17,40 +17,51 @@ export interface SupdArgs {
 /** A mistake on the command line: supd prints it with a hint and exits 2. */
 export class UsageError extends Error {}
 
+/** Each option once, for both readers (parseArgs ignores `describe`; yargs calls `short` an alias). */
 const OPTIONS = {
-  configuration: { type: 'string', short: 'c' },
-  check: { type: 'boolean' },
-  nodaemon: { type: 'boolean', short: 'n' },
-  loglevel: { type: 'string', short: 'e' },
-  logfile: { type: 'string', short: 'l' },
+  configuration: { type: 'string', short: 'c', describe: 'config file (default: searched as supervisord does)' },
+  check: { type: 'boolean', describe: 'validate the config, print the effective programs, exit 0 or 2' },
+  nodaemon: { type: 'boolean', short: 'n', describe: 'accepted for supervisord compatibility; supd always runs in the foreground' },
+  loglevel: { type: 'string', short: 'e', describe: 'override [supervisord] loglevel' },
+  logfile: { type: 'string', short: 'l', describe: 'override [supervisord] logfile' },
 } as const;
+
+type ParsedValues = { readonly check?: boolean; readonly configuration?: string; readonly loglevel?: string; readonly logfile?: string };
+
+function toSupdArgs(values: ParsedValues): SupdArgs {
+  return {
+    check: values.check ?? false,
+    ...(values.configuration !== undefined ? { configuration: values.configuration } : {}),
+    ...(values.loglevel !== undefined ? { loglevel: values.loglevel } : {}),
+    ...(values.logfile !== undefined ? { logfile: values.logfile } : {}),
+  };
+}
 
 /** The arguments; --help and --version print and exit 0, as yargs does. */
 export async function readSupdArgs(argv: readonly string[], version: () => string): Promise<SupdArgs> {
+  let values: ParsedValues;
   try {
-    const { values } = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false });
-    return {
-      check: values.check ?? false,
-      ...(values.configuration !== undefined ? { configuration: values.configuration } : {}),
-      ...(values.loglevel !== undefined ? { loglevel: values.loglevel } : {}),
-      ...(values.logfile !== undefined ? { logfile: values.logfile } : {}),
-    };
+    values = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false }).values;
   } catch {
     // --help, --version, or something parseArgs refuses: yargs prints or explains it.
     return readWithYargs(argv, version);
   }
+  return toSupdArgs(values);
 }
 
 async function readWithYargs(argv: readonly string[], version: () => string): Promise<SupdArgs> {
   const { default: yargs } = await import('yargs');
+  // yargs calls a short name an alias; --check defaults to false in its help.
+  const options = Object.fromEntries(
+    Object.entries(OPTIONS).map(([name, { short, ...option }]: [string, { short?: string; type: 'string' | 'boolean'; describe: string }]) => [
+      name,
+      { ...option, ...(short !== undefined ? { alias: short } : {}), ...(name === 'check' ? { default: false } : {}) },
+    ]),
+  );
   const args = await yargs([...argv])
     .scriptName('supd')
     .usage('$0 [-c FILE] [--check]\n\nA supervisord-compatible process supervisor, built to be PID 1 of a container.')
-    .option('configuration', { alias: 'c', type: 'string', describe: 'config file (default: searched as supervisord does)' })
-    .option('check', { type: 'boolean', default: false, describe: 'validate the config, print the effective programs, exit 0 or 2' })
-    .option('nodaemon', { alias: 'n', type: 'boolean', describe: 'accepted for supervisord compatibility; supd always runs in the foreground' })
-    .option('loglevel', { alias: 'e', type: 'string', describe: 'override [supervisord] loglevel' })
-    .option('logfile', { alias: 'l', type: 'string', describe: 'override [supervisord] logfile' })
+    .options(options)
     .version(version())
     .alias('version', 'v')
     .help()
@@ -60,10 +71,5 @@ async function readWithYargs(argv: readonly string[], version: () => string): Pr
       throw error ?? new UsageError(message);
     })
     .parseAsync();
-  return {
-    check: args.check,
-    ...(args.configuration !== undefined ? { configuration: args.configuration } : {}),
-    ...(args.loglevel !== undefined ? { loglevel: args.loglevel } : {}),
-    ...(args.logfile !== undefined ? { logfile: args.logfile } : {}),
-  };
+  return toSupdArgs(args as ParsedValues);
 }
