@@ -1,25 +1,29 @@
 /**
  * Turns one process stream's chunks into whole lines for supd's own stdout/stderr (container mode
  * and the stdout_logfile=/dev/stdout idiom): a partial line waits for the rest of it, a line longer
- * than lineMaxBytes is cut into pieces, and each batch of lines is handed to the sink as one
- * buffer, so a line from one program is never glued to another's. Formats: plain, prefixed with
- * the process name ("web | ..."), or JSON lines. Pure; newlines are found with Buffer.indexOf, and
- * a batch is rendered into one shared scratch buffer (scratch-buffer.ts), not a new one per read.
+ * than lineMaxBytes is cut into pieces, and lines are handed to the sink in batches, so a line from
+ * one program is never glued to another's. Formats: plain, prefixed with the process name
+ * ("web | ..."), or JSON lines. Pure. Plain lines of one read go out as a slice of it; prefixed
+ * and JSON lines are rendered into the line kernel's output area (line-kernel.ts), the ordinary
+ * ones by the kernel in one call, the rest (completed partial lines, cut pieces, lines JSON must
+ * escape) here, one at a time.
  */
 import { isJsonPlain } from './json-plain.js';
+import { KERNEL_LINE_ROOM_BYTES, KERNEL_MAX_LINE_BYTES, type LineKernel, sharedLineKernel } from './line-kernel.js';
 import type { ContainerLogFormat, OutputStream } from './log-settings.js';
-import { SHARED_SCRATCH, type ScratchBuffer } from './scratch-buffer.js';
 
 const NEWLINE = 10;
-const QUOTE = 0x22;
-const CLOSE_BRACE = 0x7d;
+const CARRIAGE_RETURN = 13;
 const EMPTY = Buffer.alloc(0);
-const JSON_END = Buffer.from('}\n');
-const JSON_PARTIAL_END = Buffer.from(',"partial":true}\n');
+const NEWLINE_SUFFIX = Buffer.from('\n');
+const JSON_END = Buffer.from('"}\n');
+const JSON_PARTIAL_END = Buffer.from('","partial":true}\n');
+/** A batch rendered by an assembler that found the shared output area in use (a re-entrant sink). */
+const OWN_OUTPUT_BYTES = 64 * 1024;
 
 /**
  * Where whole lines go: one call per batch, `data` holds `lineCount` complete lines. `data` is
- * lent for the call only (it may be the shared scratch buffer or the caller's read buffer): a
+ * lent for the call only (it may be the kernel's output area or the caller's read buffer): a
  * sink writes it before returning or copies what it keeps.
  */
 export interface LineSink {
@@ -35,8 +39,8 @@ export interface LineAssemblerOptions {
   readonly sink: LineSink;
   /** For JSON's "time"; injected by tests. */
   readonly now?: () => Date;
-  /** Where batches are rendered; SHARED_SCRATCH unless a test wants its own. */
-  readonly scratch?: ScratchBuffer;
+  /** Where lines are rendered: the shared kernel unless a test wants its own. */
+  readonly kernel?: LineKernel;
 }
 
 /** Where to cut a too-long line: at limit, moved back (at most 3 bytes) off a UTF-8 continuation byte. */
@@ -49,28 +53,27 @@ function cutPoint(buf: Buffer, start: number, limit: number): number {
 export class LineAssembler {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
-  // A batch is some explicit lines (a completed partial line, cut pieces, lines of a chunk that
-  // holds a too-long line) followed by a run of ordinary lines inside one chunk, which is
-  // described by its line ends only, so short lines cost no object each.
-  private explicit: Buffer[] = [];
-  private explicitCuts: boolean[] = [];
-  private run: Buffer = EMPTY;
-  private runStart = 0;
-  private runCount = 0;
-  private runEnds = new Int32Array(1024);
   private readonly prefix: Buffer;
   /** `"program":"web","stream":"stdout",`: the JSON fields that never change. */
   private readonly jsonFields: string;
   private readonly maxBytes: number;
-  private readonly scratch: ScratchBuffer;
-  /** The chunk being fed is the caller's reused buffer: output must not point into it. */
-  private isBorrowed = false;
+  private readonly kernel: LineKernel;
+  // The batch being rendered during one feed: into `home` (the kernel's output area, or memory of
+  // this assembler's own when another holds that), `count` lines in out[0, at).
+  private home: Buffer = EMPTY;
+  private at = 0;
+  private count = 0;
+  private holdsKernel = false;
+  /** The kernel has this feed's affixes and may render its ordinary lines. */
+  private canKernelRender = false;
+  /** What goes before a line: the prefix, or for JSON the record up to the line's first byte. */
+  private head: Buffer = EMPTY;
 
   constructor(private readonly options: LineAssemblerOptions) {
-    this.prefix = Buffer.from(`${options.program} | `);
+    this.prefix = options.format === 'prefixed' ? Buffer.from(`${options.program} | `) : EMPTY;
     this.jsonFields = `"program":${JSON.stringify(options.program)},"stream":${JSON.stringify(options.stream)},`;
-    this.scratch = options.scratch ?? SHARED_SCRATCH;
     this.maxBytes = Math.max(1, options.lineMaxBytes);
+    this.kernel = options.kernel ?? sharedLineKernel();
   }
 
   get hasPartial(): boolean {
@@ -82,251 +85,185 @@ export class LineAssembler {
    * isBorrowed (chunk is reused by the caller after this call) what is kept is copied instead.
    */
   feed(chunk: Buffer, isBorrowed = false): void {
-    this.isBorrowed = isBorrowed;
-    let pos = 0;
-    if (this.pendingBytes > 0) {
-      const nl = chunk.indexOf(NEWLINE);
-      if (nl === -1) {
-        this.pending.push(isBorrowed ? Buffer.from(chunk) : chunk);
-        this.pendingBytes += chunk.length;
-        this.cutPending();
-        this.emit();
-        return;
+    this.begin();
+    try {
+      let pos = 0;
+      if (this.pendingBytes > 0) {
+        const nl = chunk.indexOf(NEWLINE);
+        if (nl === -1) {
+          this.hold(chunk, 0, isBorrowed);
+          return;
+        }
+        this.pending.push(chunk.subarray(0, nl));
+        const line = Buffer.concat(this.pending);
+        this.pending = [];
+        this.pendingBytes = 0;
+        this.addLine(line, 0, line.length);
+        pos = nl + 1;
       }
-      this.pending.push(chunk.subarray(0, nl));
-      const line = Buffer.concat(this.pending);
-      this.pending = [];
-      this.pendingBytes = 0;
-      this.addLine(line, 0, line.length);
-      pos = nl + 1;
-    }
-    // Scan the chunk's lines, noting their ends, and whether any is too long.
-    let ends = this.runEnds;
-    let count = 0;
-    let longest = 0;
-    let p = pos;
-    for (;;) {
-      const nl = chunk.indexOf(NEWLINE, p);
-      if (nl === -1) break;
-      if (count === ends.length) {
-        const grown = new Int32Array(ends.length * 2);
-        grown.set(ends);
-        ends = this.runEnds = grown;
+      for (;;) {
+        pos = this.options.format === 'plain' ? this.passRun(chunk, pos) : this.renderRun(chunk, pos);
+        // What stopped the run: the end of the chunk, or one line it could not take.
+        const nl = chunk.indexOf(NEWLINE, pos);
+        if (nl === -1) break;
+        this.addLine(chunk, pos, nl);
+        pos = nl + 1;
       }
-      ends[count++] = nl;
-      if (nl - p > longest) longest = nl - p;
-      p = nl + 1;
+      if (pos < chunk.length) this.hold(chunk, pos, isBorrowed);
+    } finally {
+      this.end();
     }
-    if (longest <= this.maxBytes) {
-      this.run = chunk;
-      this.runStart = pos;
-      this.runCount = count;
-    } else {
-      let start = pos;
-      for (let i = 0; i < count; i++) {
-        this.addLine(chunk, start, ends[i]!);
-        start = ends[i]! + 1;
-      }
-    }
-    if (p < chunk.length) {
-      this.pending.push(isBorrowed ? Buffer.from(chunk.subarray(p)) : chunk.subarray(p));
-      this.pendingBytes = chunk.length - p;
-      if (this.pendingBytes > this.maxBytes) this.materializeRun(); // its pieces go after the run
-      this.cutPending();
-    }
-    this.emit();
-  }
-
-  /** Turns the run into explicit lines, so that explicit lines added next follow it. */
-  private materializeRun(): void {
-    let start = this.runStart;
-    for (let i = 0; i < this.runCount; i++) {
-      this.pushExplicit(this.run.subarray(start, this.runEnds[i]), false);
-      start = this.runEnds[i]! + 1;
-    }
-    this.run = EMPTY;
-    this.runCount = 0;
   }
 
   /** End of stream or a line left waiting too long: what is held goes out as a line of its own. */
   flushPartial(): void {
     if (this.pendingBytes === 0) return;
-    const line = Buffer.concat(this.pending);
-    this.pending = [];
-    this.pendingBytes = 0;
-    this.isBorrowed = false;
-    this.addLine(line, 0, line.length);
-    this.emit();
+    this.begin();
+    try {
+      const line = Buffer.concat(this.pending);
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.addLine(line, 0, line.length);
+    } finally {
+      this.end();
+    }
   }
 
-  private cutPending(): void {
+  private begin(): void {
+    this.holdsKernel = this.kernel.tryAcquire();
+    this.home = this.holdsKernel ? this.kernel.output : Buffer.allocUnsafe(OWN_OUTPUT_BYTES);
+    this.at = 0;
+    this.count = 0;
+    if (this.options.format === 'json') {
+      const time = (this.options.now?.() ?? new Date()).toISOString();
+      this.head = Buffer.from(`{"time":"${time}",${this.jsonFields}"line":"`);
+    } else {
+      this.head = this.prefix;
+    }
+    this.canKernelRender =
+      this.holdsKernel &&
+      this.kernel.canRender &&
+      this.options.format !== 'plain' &&
+      this.kernel.setAffixes(this.head, this.options.format === 'json' ? JSON_END : NEWLINE_SUFFIX);
+  }
+
+  private end(): void {
+    try {
+      this.flush();
+    } finally {
+      if (this.holdsKernel) this.kernel.release();
+      this.holdsKernel = false;
+      this.home = EMPTY;
+    }
+  }
+
+  /** Hands the batch rendered so far to the sink. */
+  private flush(): void {
+    if (this.count === 0) return;
+    const data = this.home.subarray(0, this.at);
+    const count = this.count;
+    this.at = 0;
+    this.count = 0;
+    this.options.sink.writeLines(data, count, this.options.program);
+  }
+
+  /** Keeps chunk[pos..] as (the rest of) a partial line, cutting it if it has grown too long. */
+  private hold(chunk: Buffer, pos: number, isBorrowed: boolean): void {
+    const rest = chunk.subarray(pos);
+    this.pending.push(isBorrowed ? Buffer.from(rest) : rest);
+    this.pendingBytes += rest.length;
     if (this.pendingBytes <= this.maxBytes) return;
     const held = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
     let start = 0;
     while (held.length - start > this.maxBytes) {
       const cut = cutPoint(held, start, start + this.maxBytes);
-      this.pushExplicit(held.subarray(start, cut), true);
+      this.addPiece(held, start, cut, true);
       start = cut;
     }
     this.pending = [held.subarray(start)];
     this.pendingBytes = held.length - start;
   }
 
+  /**
+   * Plain format: the lines from pos up to the first one too long go to the sink as one slice of
+   * chunk, no copy (a borrowed chunk too: the sink copies what it cannot write at once). Returns
+   * the end of those lines.
+   */
+  private passRun(chunk: Buffer, pos: number): number {
+    let count = 0;
+    let end = pos;
+    if (this.holdsKernel && this.kernel.canRender) {
+      end = this.kernel.scanLines(chunk, pos, chunk.length, this.maxBytes);
+      count = this.kernel.lastLineCount;
+    } else {
+      for (;;) {
+        const nl = chunk.indexOf(NEWLINE, end);
+        if (nl === -1 || nl - end > this.maxBytes) break;
+        count++;
+        end = nl + 1;
+      }
+    }
+    if (count > 0) {
+      this.flush(); // lines rendered before the run go first
+      this.options.sink.writeLines(chunk.subarray(pos, end), count, this.options.program);
+    }
+    return end;
+  }
+
+  /** Prefixed and JSON formats: the kernel renders the lines from pos until one it cannot take. */
+  private renderRun(chunk: Buffer, pos: number): number {
+    if (!this.canKernelRender) return pos;
+    const room = this.head.length + Math.min(this.maxBytes, KERNEL_MAX_LINE_BYTES) + KERNEL_LINE_ROOM_BYTES;
+    for (;;) {
+      const stop = this.kernel.renderLines(chunk, pos, chunk.length, this.at, this.maxBytes, this.options.format === 'json');
+      this.at = this.kernel.lastOutEnd;
+      this.count += this.kernel.lastLineCount;
+      if (stop === chunk.length || this.home.length - this.at >= room) return stop;
+      this.flush(); // the output area is full
+      pos = stop;
+    }
+  }
+
   private addLine(buf: Buffer, start: number, end: number): void {
     while (end - start > this.maxBytes) {
       const cut = cutPoint(buf, start, start + this.maxBytes);
-      this.pushExplicit(buf.subarray(start, cut), true);
+      this.addPiece(buf, start, cut, true);
       start = cut;
     }
-    this.pushExplicit(buf.subarray(start, end), false);
+    this.addPiece(buf, start, end, false);
   }
 
-  private pushExplicit(line: Buffer, isCut: boolean): void {
-    this.explicit.push(line);
-    this.explicitCuts.push(isCut);
+  /** Renders one line (or cut piece of one) into the batch. */
+  private addPiece(source: Buffer, start: number, end: number, isCut: boolean): void {
+    if (this.options.format !== 'json') {
+      this.put(this.prefix, source, start, end, NEWLINE_SUFFIX);
+      return;
+    }
+    if (!isCut && end > start && source[end - 1] === CARRIAGE_RETURN) end--; // CRLF line ending
+    const ending = isCut ? JSON_PARTIAL_END : JSON_END;
+    if (isJsonPlain(source, start, end)) {
+      this.put(this.head, source, start, end, ending);
+      return;
+    }
+    // Without JSON.stringify's quotes: the head ends in the opening one, the ending starts with the closing one.
+    const escaped = Buffer.from(JSON.stringify(source.toString('utf8', start, end)));
+    this.put(this.head, escaped, 1, escaped.length - 1, ending);
   }
 
-  private emit(): void {
-    const count = this.explicit.length + this.runCount;
-    if (count === 0) return;
-    let data: Buffer;
-    switch (this.options.format) {
-      case 'plain':
-        data = this.render(EMPTY);
-        break;
-      case 'prefixed':
-        data = this.render(this.prefix);
-        break;
-      case 'json':
-        data = this.renderJson();
-        break;
+  /** head + source[start, end) + ending, into the batch, or as a batch of its own if it is larger than one. */
+  private put(head: Buffer, source: Buffer, start: number, end: number, ending: Buffer): void {
+    const need = head.length + end - start + ending.length;
+    if (this.home.length - this.at < need) this.flush();
+    const out = need <= this.home.length ? this.home : Buffer.allocUnsafe(need);
+    let at = out === this.home ? this.at : 0;
+    at += head.copy(out, at);
+    at += source.copy(out, at, start, end);
+    at += ending.copy(out, at);
+    if (out === this.home) {
+      this.at = at;
+      this.count++;
+    } else {
+      this.options.sink.writeLines(out, 1, this.options.program);
     }
-    this.explicit = [];
-    this.explicitCuts = [];
-    this.run = EMPTY;
-    this.runCount = 0;
-    try {
-      this.options.sink.writeLines(data, count, this.options.program);
-    } finally {
-      this.scratch.release(data);
-    }
-  }
-
-  private render(prefix: Buffer): Buffer {
-    const { explicit, run, runStart, runCount, runEnds } = this;
-    const runBytes = runCount === 0 ? 0 : runEnds[runCount - 1]! + 1 - runStart;
-    // Plain lines of one chunk with their own newlines are already the output: no copy (a
-    // borrowed chunk too: the sink copies what it cannot write at once).
-    if (prefix.length === 0 && explicit.length === 0) return run.subarray(runStart, runStart + runBytes);
-    const prefixLength = prefix.length;
-    const runOut = runBytes + runCount * prefixLength;
-    let total = runOut;
-    for (const line of explicit) total += prefixLength + line.length + 1;
-    const out = this.scratch.take(total);
-    let at = 0;
-    for (const line of explicit) {
-      out.set(prefix, at);
-      at += prefixLength;
-      out.set(line, at);
-      at += line.length;
-      out[at++] = NEWLINE;
-    }
-    if (runBytes === 0) return out;
-    if (prefixLength === 0) {
-      run.copy(out, at, runStart, runStart + runBytes);
-      return out;
-    }
-    // The run's lines are copied once, in one piece, to the end of out; each line is then moved
-    // forward in out to make room for its prefix (copyWithin: no per-line view objects). A line
-    // never lands past where a later line still waits: line i moves by (runCount - i) prefixes.
-    const base = total - runBytes - runStart;
-    run.copy(out, total - runBytes, runStart, runStart + runBytes);
-    let start = runStart;
-    for (let i = 0; i < runCount; i++) {
-      const end = runEnds[i]! + 1;
-      for (let k = 0; k < prefixLength; k++) out[at + k] = prefix[k]!;
-      at += prefixLength;
-      out.copyWithin(at, base + start, base + end);
-      at += end - start;
-      start = end;
-    }
-    return out;
-  }
-
-  /**
-   * One JSON object per line, byte for byte what JSON.stringify({time, program, stream, line})
-   * gives, without a string per line: a line of printable ASCII and valid UTF-8 (nearly every log
-   * line) is copied as it is; only a line with a quote, backslash, control byte or invalid UTF-8
-   * goes through JSON.stringify. A run whose lines are all plain is checked in one pass and moved
-   * into place as render() does.
-   */
-  private renderJson(): Buffer {
-    const time = (this.options.now?.() ?? new Date()).toISOString();
-    const head = Buffer.from(`{"time":"${time}",${this.jsonFields}"line":"`);
-    const { explicit, explicitCuts, run, runStart, runCount, runEnds } = this;
-    const runBytes = runCount === 0 ? 0 : runEnds[runCount - 1]! + 1 - runStart;
-    const isRunPlain = runCount > 0 && isJsonPlain(run, runStart, runStart + runBytes);
-    // A plain line gains the head, two quotes (one is in head), "}" and its newline stays.
-    const runOut = isRunPlain ? runBytes + runCount * (head.length + 2) : 0;
-    const perLine = head.length + 1 + JSON_PARTIAL_END.length;
-    let unrendered = runOut; // counted for what is not rendered yet
-    for (const line of explicit) unrendered += line.length + perLine;
-    if (!isRunPlain) unrendered += runBytes + runCount * perLine;
-    let out = this.scratch.take(unrendered);
-    let at = 0;
-    const record = (source: Buffer, start: number, end: number, isCut: boolean): void => {
-      unrendered -= end - start + perLine;
-      if (!isCut && end > start && source[end - 1] === 13) end--; // CRLF line ending
-      const ending = isCut ? JSON_PARTIAL_END : JSON_END;
-      if (isJsonPlain(source, start, end)) {
-        out.set(head, at);
-        at += head.length;
-        at += source.copy(out, at, start, end);
-        out[at++] = QUOTE;
-      } else {
-        const text = JSON.stringify(source.toString('utf8', start, end));
-        const need = head.length + 3 * text.length + ending.length;
-        // Escapes can make a line longer than was counted for it.
-        if (out.length - at < need + unrendered) {
-          const grown = Buffer.allocUnsafe(Math.max(2 * out.length, at + need + unrendered));
-          out.copy(grown, 0, 0, at);
-          this.scratch.release(out);
-          out = grown;
-        }
-        out.set(head, at);
-        at += head.length - 1; // JSON.stringify brings its own opening quote
-        at += out.write(text, at);
-      }
-      out.set(ending, at);
-      at += ending.length;
-    };
-    explicit.forEach((line, i) => record(line, 0, line.length, explicitCuts[i]!));
-    if (!isRunPlain) {
-      let start = runStart;
-      for (let i = 0; i < runCount; i++) {
-        record(run, start, runEnds[i]!, false);
-        start = runEnds[i]! + 1;
-      }
-      return out.subarray(0, at);
-    }
-    // As in render(): the run is copied once to the end of its space, and each line moved forward
-    // into place; a line's output is longer than its input, so no line lands on one not yet moved.
-    const end = at + runOut;
-    const base = end - runBytes - runStart;
-    run.copy(out, end - runBytes, runStart, runStart + runBytes);
-    let start = runStart;
-    for (let i = 0; i < runCount; i++) {
-      const nl = runEnds[i]!;
-      out.set(head, at);
-      at += head.length;
-      out.copyWithin(at, base + start, base + nl);
-      at += nl - start;
-      out[at++] = QUOTE;
-      out[at++] = CLOSE_BRACE;
-      out[at++] = NEWLINE;
-      start = nl + 1;
-    }
-    return out.subarray(0, at);
   }
 }
-

@@ -2,14 +2,14 @@
  * Reads child output pipes (fds supd owns: the read ends of pipes or socketpairs) into ONE buffer
  * shared by every pipe, with libuv's readStart underneath (net.Socket's onread), so a read costs
  * no allocation and no Readable stream machinery, and 500 programs hold 1 MiB of read buffer, not
- * 1 GiB. Sharing is safe because libuv hands each read to its callback before the next read.
+ * 1 GiB. Sharing is safe because libuv hands each read to its callback before the next read. The
+ * buffer is the line kernel's input area (1 MiB, as much as an enlarged pipe hands over in one
+ * read), so container mode renders a read where it lies.
  * Chunks are BORROWED: valid only during the onData call (hand them to
  * ProcessOutput.writeBorrowed). Not the pipe's creation (src/os).
  */
 import { Socket } from 'node:net';
-
-/** 1 MiB: as large as an enlarged pipe (F_SETPIPE_SZ) can hand over in one read. */
-export const DEFAULT_READ_BUFFER_BYTES = 1024 * 1024;
+import { sharedLineKernel } from './line-kernel.js';
 
 export interface PipeReaderOptions {
   /** A chunk read from the pipe; it is overwritten by the next read, so copy what you keep. */
@@ -20,9 +20,11 @@ export interface PipeReaderOptions {
   readonly bufferBytes?: number;
 }
 
-let sharedBuffer: Buffer | undefined;
-
 export interface PipeReader {
+  /** Stops reading for now: the writer's write(2) waits once the pipe is full. */
+  pause(): void;
+  /** Reads again after pause(). */
+  resume(): void;
   /** Stops reading and closes the fd; onEnd is not called for this. */
   close(): void;
 }
@@ -31,7 +33,7 @@ export interface PipeReader {
 export function readPipe(fd: number, options: PipeReaderOptions): PipeReader {
   const buffer =
     options.bufferBytes === undefined
-      ? (sharedBuffer ??= Buffer.allocUnsafeSlow(DEFAULT_READ_BUFFER_BYTES))
+      ? sharedLineKernel().input
       : Buffer.allocUnsafeSlow(options.bufferBytes);
   let isEnded = false;
   const end = (): void => {
@@ -57,6 +59,12 @@ export function readPipe(fd: number, options: PipeReaderOptions): PipeReader {
   // EIO/ECONNRESET from a child that died mid-write: the stream ends there, as at EOF.
   socket.on('error', () => {});
   return {
+    pause() {
+      socket.pause();
+    },
+    resume() {
+      socket.resume();
+    },
     close() {
       isEnded = true;
       socket.destroy();
