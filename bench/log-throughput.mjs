@@ -6,6 +6,7 @@
 //   BENCH_SUPERVISORD=1 node bench/log-throughput.mjs       # also Debian's supervisord, same writer
 //   BENCH_RUNS=5 ...                                        # median of 5 runs per case (default 3)
 //   BENCH_DIR=/dev/shm ...                                  # files on tmpfs: CPU cost without disk noise
+//   BENCH_LINES=100 BENCH_CASES=prefixed ...                # one line size; only cases whose name has a word
 //
 // How the writer's output reaches supd (the "transport" of a case):
 //   socketpair  child_process stdio 'pipe' (what execa gives the daemon today: a Unix socketpair,
@@ -90,6 +91,7 @@ async function runSupd(mode, transport, dir, bytes, lineBytes) {
   const writerArgs = [SELF, '--writer', String(bytes), String(lineBytes)];
   if (transport === 'socketpair') {
     const source = spawn(process.execPath, writerArgs, { stdio: ['ignore', 'pipe', 'inherit'] }).stdout;
+    sinks.stdout.onThrottle((isThrottled) => (isThrottled ? source.pause() : source.resume()));
     source.on('data', (chunk) => output.write('stdout', chunk));
     await new Promise((resolve) => source.on('end', resolve));
   } else {
@@ -97,7 +99,11 @@ async function runSupd(mode, transport, dir, bytes, lineBytes) {
     if (transport === 'pipe') setPipeSize(readFd, MiB);
     spawn(process.execPath, writerArgs, { stdio: ['ignore', writeFd, 'inherit'] });
     closeSync(writeFd);
-    await new Promise((resolve) => readPipe(readFd, { onData: (chunk) => output.writeBorrowed('stdout', chunk), onEnd: resolve }));
+    await new Promise((resolve) => {
+      const reader = readPipe(readFd, { onData: (chunk) => output.writeBorrowed('stdout', chunk), onEnd: resolve });
+      // As src/daemon/logs-wiring.ts does: the writer is held back while supd's stdout is slow.
+      sinks.stdout.onThrottle((isThrottled) => (isThrottled ? reader.pause() : reader.resume()));
+    });
   }
   output.end('stdout');
   await sinks.stdout.flush();
@@ -105,7 +111,7 @@ async function runSupd(mode, transport, dir, bytes, lineBytes) {
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const stats = sinks.stdout.stats();
-  process.stderr.write(`RESULT ${JSON.stringify({ seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, dropped: stats.droppedLines })}\n`);
+  process.stderr.write(`RESULT ${JSON.stringify({ seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, dropped: stats.droppedLines, throttledMs: stats.throttledMs })}\n`);
 }
 
 /** Runs one supd process (which spawns the writer); `stdout` is a shell redirection of supd's stdout. */
@@ -238,7 +244,8 @@ function row(name, bytes, r, rawRate) {
   const rate = bytes / MiB / r.seconds;
   const cpuPerGiB = r.cpuSeconds / (bytes / (1024 * MiB));
   const ratio = rawRate === undefined ? '' : `  ${(rate / rawRate).toFixed(2)}x raw`;
-  console.log(`  ${name.padEnd(36)} ${rate.toFixed(0).padStart(6)} MiB/s  ${cpuPerGiB.toFixed(2).padStart(5)} CPU-s/GiB${ratio}${r.dropped ? `  dropped ${r.dropped} lines` : ''}`);
+  const held = r.throttledMs ? `  writer held back ${r.throttledMs.toFixed(0)} ms` : '';
+  console.log(`  ${name.padEnd(36)} ${rate.toFixed(0).padStart(6)} MiB/s  ${cpuPerGiB.toFixed(2).padStart(5)} CPU-s/GiB${ratio}${r.dropped ? `  dropped ${r.dropped} lines` : ''}${held}`);
   return rate;
 }
 
@@ -247,12 +254,16 @@ async function main() {
   const runs = Number(process.env.BENCH_RUNS ?? 3);
   const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'supd-bench-'));
   console.log(`log throughput, ${bytes / MiB} MiB per case, median of ${runs}, node ${process.version}, ${dir}`);
+  const lineSizes = process.env.BENCH_LINES ? process.env.BENCH_LINES.split(',').map(Number) : [64 * 1024, 100];
+  const wanted = (name) => !process.env.BENCH_CASES || process.env.BENCH_CASES.split(',').some((word) => name.includes(word));
   try {
-    for (const lineBytes of [64 * 1024, 100]) {
+    for (const lineBytes of lineSizes) {
       const total = Math.floor(bytes / lineBytes) * lineBytes;
       console.log(`lines of ${lineBytes} bytes:`);
       const rawRate = row('raw: writer | cat > file (cat CPU)', total, await median(runs, () => raw(dir, total, lineBytes)));
-      const supd = (name, mode, transport) => median(runs, () => supdCase(mode, dir, total, lineBytes, transport)).then((r) => row(name, total, r, rawRate));
+      const supd = async (name, mode, transport) => {
+        if (wanted(name)) row(name, total, await median(runs, () => supdCase(mode, dir, total, lineBytes, transport)), rawRate);
+      };
       await supd('supd: file, socketpair stream', 'file', 'socketpair');
       await supd('supd: file, pipe 64K + pipe-reader', 'file', 'pipe64k');
       await supd('supd: file, pipe 1M + pipe-reader', 'file', 'pipe');

@@ -71,6 +71,11 @@ export class Daemon {
     return this.options.log.logger;
   }
 
+  /** supd's own log, for routing its stdout lines (logs-wiring.ts). */
+  get log(): SupdLogHandle {
+    return this.options.log;
+  }
+
   get currentConfig(): SupdConfig {
     return this.config;
   }

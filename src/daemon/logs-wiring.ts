@@ -9,7 +9,7 @@ import { clearAutoChildLogDir } from '../logs/auto-logfile.js';
 import type { OutputStream, LogNotice } from '../logs/log-settings.js';
 import type { ReadResult, TailResult } from '../logs/log-reading.js';
 import { createProcessOutput, type ProcessOutput } from '../logs/process-output.js';
-import { readPipe } from '../logs/pipe-reader.js';
+import { readPipe, type PipeReader } from '../logs/pipe-reader.js';
 import { createStdSinks } from '../logs/std-sink.js';
 import { enlargeStdPipe } from '../os/std-pipes.js';
 import type { Daemon } from './daemon.js';
@@ -34,7 +34,25 @@ export function attachLogs(daemon: Daemon, events: EventsHandle): LogsHandle {
   enlargeStdPipe(1);
   enlargeStdPipe(2);
   const sinks = createStdSinks({ onNotice });
+  // supd's own log lines on stdout take their turn with the programs' lines.
+  daemon.log.routeStdout((line) => sinks.stdout.writeOwnLine(Buffer.from(line)));
   const outputs = new Map<ProcessKey, { config: ProcessConfig; output: ProcessOutput }>();
+
+  // The pipes of programs whose lines go to supd's stdout/stderr are not read while that stream
+  // is slow to be read (std-sink.ts): the program then waits in its write(2), as with a pipe.
+  const throttled: Record<OutputStream, boolean> = { stdout: false, stderr: false };
+  const stdReaders = new Set<{ readonly reader: PipeReader; readonly targets: ReadonlySet<OutputStream> }>();
+  const isHeldBack = (targets: ReadonlySet<OutputStream>): boolean => [...targets].some((target) => throttled[target]);
+  for (const name of ['stdout', 'stderr'] as const) {
+    sinks[name].onThrottle((isThrottled) => {
+      throttled[name] = isThrottled;
+      for (const { reader, targets } of stdReaders) {
+        if (!targets.has(name)) continue;
+        if (isHeldBack(targets)) reader.pause();
+        else reader.resume();
+      }
+    });
+  }
 
   const isListener = (entry: ProcessEntry): boolean =>
     daemon.supervisor.getGroup(entry.config.groupName)?.kind === 'eventlistener';
@@ -80,7 +98,18 @@ export function attachLogs(daemon: Daemon, events: EventsHandle): LogsHandle {
     for (const [stream, fd] of streams) {
       if (fd === null) continue; // redirect_stderr: stderr comes in on the stdout pipe
       // Chunks are borrowed from one reused buffer: no allocation per read (src/logs/pipe-reader.ts).
-      readPipe(fd, { onData: (chunk) => output.writeBorrowed(stream, chunk), onEnd: () => output.end(stream) });
+      let held: { readonly reader: PipeReader; readonly targets: ReadonlySet<OutputStream> } | null = null;
+      const reader = readPipe(fd, {
+        onData: (chunk) => output.writeBorrowed(stream, chunk),
+        onEnd: () => {
+          if (held !== null) stdReaders.delete(held);
+          output.end(stream);
+        },
+      });
+      if (output.stdTargets.size === 0) continue;
+      held = { reader, targets: output.stdTargets };
+      stdReaders.add(held);
+      if (isHeldBack(held.targets)) reader.pause();
     }
   });
 
@@ -92,6 +121,7 @@ export function attachLogs(daemon: Daemon, events: EventsHandle): LogsHandle {
     // A reader of supd's stdout that stopped reading must not keep supd from exiting.
     const deadline = new Promise<void>((resolve) => setTimeout(resolve, FLUSH_AT_EXIT_MS).unref());
     await Promise.race([Promise.all([sinks.stdout.flush(), sinks.stderr.flush()]), deadline]);
+    daemon.log.routeStdout(null);
     sinks.stdout.close();
     sinks.stderr.close();
   });

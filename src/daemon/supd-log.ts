@@ -64,6 +64,12 @@ function textStream(sink: (line: string) => void): Writable {
 
 export interface SupdLogHandle {
   readonly logger: SupdLogger;
+  /**
+   * Where the lines meant for stdout go instead of process.stdout (null: back to it): the sink
+   * that writes programs' container lines, so a line of supd's own is never written into the
+   * middle of one of theirs that a full pipe split.
+   */
+  routeStdout(write: ((line: string) => void) | null): void;
   /** SIGUSR2: reopen logfile= after an external rotation. */
   reopen(): void;
   close(): Promise<void>;
@@ -80,11 +86,13 @@ export function createSupdLog(options: {
 }): SupdLogHandle {
   const level = PINO_LEVEL[options.level];
   const streams: pino.StreamEntry[] = [];
+  let routed: ((line: string) => void) | null = null;
+  const writeStdout = (line: string): void => {
+    if (routed !== null) routed(line);
+    else process.stdout.write(line);
+  };
   if (options.silent !== true) {
-    streams.push({
-      level,
-      stream: options.isTerminal ? textStream((line) => process.stdout.write(line)) : process.stdout,
-    });
+    streams.push({ level, stream: options.isTerminal ? textStream(writeStdout) : { write: writeStdout } });
   }
   const file =
     options.logfile === null
@@ -101,6 +109,9 @@ export function createSupdLog(options: {
   const logger = pino({ level, base: undefined }, pino.multistream(streams));
   return {
     logger,
+    routeStdout: (write) => {
+      routed = write;
+    },
     reopen: () => file?.reopen(),
     close: async () => file?.close(),
   };

@@ -58,6 +58,8 @@ export interface ProcessOutputStats {
 export interface ProcessOutput {
   /** The resolved log paths (AUTO turned into a file name); null for NONE and for /dev/stdout. */
   readonly logfiles: Readonly<Record<OutputStream, string | null>>;
+  /** supd's own streams this program's lines go to (container mode, /dev/stdout): they may hold it back. */
+  readonly stdTargets: ReadonlySet<OutputStream>;
   /** A chunk read from the child's pipe. Takes ownership of chunk: do not reuse it. */
   write(stream: OutputStream, chunk: Buffer): void;
   /**
@@ -87,6 +89,8 @@ interface StreamState {
   readonly logfile: string | null;
   readonly file: RotatingFile | null;
   readonly lines: LineAssembler | null;
+  /** Which of supd's streams lines goes to. */
+  readonly stdTarget: OutputStream | null;
   readonly memoryTail: MemoryTail | null;
   splitter: CaptureSplitter | null;
   readonly capture: BoundCapture | null;
@@ -118,10 +122,13 @@ export function createProcessOutput(options: ProcessOutputOptions): ProcessOutpu
     const path = resolveLogfile(stream, settings);
     const target = path === null ? null : stdTargetOf(path);
     let lines: LineAssembler | null = null;
+    let stdTarget: OutputStream | null = null;
     if (container.enabled) {
+      stdTarget = stream;
       lines = new LineAssembler({ program: config.name, stream, format: container.format, lineMaxBytes: container.lineMaxBytes, sink: sinks[stream] });
       if (target !== null) note('info', `${stream}_logfile=${path} ignored: container logging already copies ${stream} to supd's ${stream}`);
     } else if (target !== null) {
+      stdTarget = target;
       lines = new LineAssembler({ program: config.name, stream, format: 'plain', lineMaxBytes: container.lineMaxBytes, sink: sinks[target] });
       if (settings.logfileMaxBytes > 0 || settings.logfileBackups > 0) {
         note('info', `${stream}_logfile=${path} is supd's own ${target}: it is never rotated, so ${stream}_logfile_maxbytes and ${stream}_logfile_backups are ignored`);
@@ -144,6 +151,7 @@ export function createProcessOutput(options: ProcessOutputOptions): ProcessOutpu
       logfile: file === null ? null : path,
       file,
       lines,
+      stdTarget,
       // supervisord cannot tail a program that logs only to stdout; supd keeps the last bytes.
       memoryTail: file === null && lines !== null ? new MemoryTail(options.memoryTailBytes ?? DEFAULT_MEMORY_TAIL_BYTES) : null,
       splitter: null,
@@ -215,6 +223,7 @@ export function createProcessOutput(options: ProcessOutputOptions): ProcessOutpu
 
   return {
     logfiles: { stdout: stdout.logfile, stderr: stderr?.logfile ?? null },
+    stdTargets: new Set(states.flatMap((state) => (state.stdTarget === null ? [] : [state.stdTarget]))),
 
     write(stream, chunk) {
       const state = stateFor(stream);

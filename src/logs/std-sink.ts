@@ -16,10 +16,20 @@
  *
  * Back-pressure policy (pipes, sockets, terminals): at most maxQueuedBytes (default 8 MiB) wait
  * to be written, copied into one ring of that size (fifo-ring.ts) that is allocated the first time
- * anything waits and reused after. A batch that would go past that is dropped whole (whole lines, never part of one) and counted per program;
- * once per dropNoticeIntervalMs a notice says "dropped N lines from web". Programs are never
- * slowed by this sink: their pipes keep being read. EAGAIN is retried; other write errors
- * (EPIPE...) drop the batch, report once, and retry after a back-off.
+ * anything waits and reused after.
+ *   - Slowing down: once half of that waits, the sink tells its throttle listeners (the daemon
+ *     then stops reading the pipes of the programs whose lines come here, so a program writing
+ *     faster than supd's stdout is read waits in its write(2), as it would writing to a pipe
+ *     itself), and tells them to go on once the queue is down to an eighth. The time programs
+ *     were held back is counted and reported once per dropNoticeIntervalMs.
+ *   - Dropping: programs are held back at most maxThrottleMs (default 1 s) at a time, so a reader
+ *     of supd's stdout that stalls cannot stall them: if the queue has not drained by then, the
+ *     listeners are told to go on, and until it drains, a batch that would go past
+ *     maxQueuedBytes is dropped whole (whole lines, never part of one) and counted per program;
+ *     once per dropNoticeIntervalMs a notice says "dropped N lines from web". Without listeners
+ *     (tests) the sink only drops.
+ * EAGAIN is retried; other write errors (EPIPE...) drop the batch, report once, and retry after a
+ * back-off.
  */
 import { closeSync, constants, fstatSync, openSync, writeSync, writev } from 'node:fs';
 import { isatty } from 'node:tty';
@@ -39,6 +49,10 @@ export interface StdSinkOptions {
   readonly writev?: WritevFn;
   /** 'auto' (default): synchronous for regular files and /dev/null, queued otherwise. */
   readonly mode?: 'auto' | 'sync' | 'queued';
+  /** The longest programs are held back at a time; if the queue has not drained by then, lines are dropped instead. */
+  readonly maxThrottleMs?: number;
+  /** Injected by tests. */
+  readonly now?: () => number;
 }
 
 export interface StdSinkStats {
@@ -47,9 +61,16 @@ export interface StdSinkStats {
   readonly droppedLines: number;
   readonly droppedBytes: number;
   readonly droppedLinesByProgram: Readonly<Record<string, number>>;
+  /** How long, in all, programs were held back (their pipes not read) for this sink. */
+  readonly throttledMs: number;
 }
 
+/** Told true when the programs whose lines come here should be held back, false when they may go on. */
+export type ThrottleListener = (isThrottled: boolean) => void;
+
 export const DEFAULT_MAX_QUEUED_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_MAX_THROTTLE_MS = 1000;
+const OWN_LINES_ALLOWANCE_BYTES = 1024 * 1024;
 const MAX_BUFFERS_PER_WRITE = 512;
 const EMPTY = Buffer.alloc(0);
 
@@ -87,11 +108,21 @@ export class StdSink implements LineSink {
   private fastFd: number | null = null;
   /** A blocking handle on the same pipe or terminal for the queue's writes (else options.fd). */
   private blockingFd: number | null = null;
+  private readonly throttleListeners = new Set<ThrottleListener>();
+  /** When programs began to be held back; null while they are not. */
+  private throttledSince: number | null = null;
+  private throttleTimer: NodeJS.Timeout | null = null;
+  /** The queue did not drain within maxThrottleMs: drop, do not hold back, until it does. */
+  private isThrottleSpent = false;
+  private throttledMs = 0;
+  private windowThrottledMs = 0;
+  private readonly now: () => number;
 
   constructor(private readonly options: StdSinkOptions) {
     this.maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
     this.ring = new FifoRing(this.maxQueuedBytes);
     this.write = options.writev ?? nodeWritev;
+    this.now = options.now ?? Date.now;
     this.isSync = options.mode === 'sync' || (options.mode !== 'queued' && options.writev === undefined && isUncongestable(options.fd));
     if (!this.isSync && options.writev === undefined) {
       if (options.mode !== 'queued') this.fastFd = reopen(options.fd, constants.O_WRONLY | constants.O_NONBLOCK);
@@ -100,6 +131,19 @@ export class StdSink implements LineSink {
   }
 
   writeLines(data: Buffer, lineCount: number, program: string): void {
+    this.enqueue(data, lineCount, program, this.maxQueuedBytes);
+  }
+
+  /**
+   * A line of supd's own log. It takes its turn with the programs' lines (written straight to the
+   * fd, it could land inside one of theirs that a full pipe split), and a congested queue does not
+   * drop it unless supd's own lines alone have filled OWN_LINES_ALLOWANCE_BYTES more.
+   */
+  writeOwnLine(line: Buffer): void {
+    this.enqueue(line, 1, 'supd', this.maxQueuedBytes + OWN_LINES_ALLOWANCE_BYTES);
+  }
+
+  private enqueue(data: Buffer, lineCount: number, program: string, maxQueuedBytes: number): void {
     if (data.length === 0) return;
     if (this.isSync) {
       this.writeNow(data, lineCount, program);
@@ -116,7 +160,7 @@ export class StdSink implements LineSink {
       if (written === data.length) return;
       data = data.subarray(written);
     }
-    if (this.queuedBytes > 0 && this.queuedBytes + data.length > this.maxQueuedBytes) {
+    if (this.queuedBytes > 0 && this.queuedBytes + data.length > maxQueuedBytes) {
       this.drop(lineCount, data.length, program);
       return;
     }
@@ -124,7 +168,49 @@ export class StdSink implements LineSink {
     this.queueLines.push(lineCount);
     this.queuePrograms.push(program);
     this.queuedBytes += data.length;
+    if (this.queuedBytes >= this.maxQueuedBytes / 2) this.throttle();
     if (!this.isWriting && this.retryTimer === null) void this.pump();
+  }
+
+  /** Listens for when to hold programs back; returns the way to stop listening. */
+  onThrottle(listener: ThrottleListener): () => void {
+    this.throttleListeners.add(listener);
+    return () => this.throttleListeners.delete(listener);
+  }
+
+  private throttle(): void {
+    if (this.throttledSince !== null || this.isThrottleSpent || this.throttleListeners.size === 0) return;
+    this.throttledSince = this.now();
+    const maxMs = this.options.maxThrottleMs ?? DEFAULT_MAX_THROTTLE_MS;
+    this.throttleTimer = setTimeout(() => {
+      this.throttleTimer = null;
+      this.isThrottleSpent = true;
+      this.options.onNotice({
+        level: 'warn',
+        message: `supd ${this.options.name} did not drain in ${(maxMs / 1000).toFixed(1)} s: programs are no longer held back for it, and their lines are dropped until it does`,
+      });
+      this.endThrottle();
+    }, maxMs);
+    for (const listener of this.throttleListeners) listener(true);
+  }
+
+  /** After a write: enough has drained for programs to go on. */
+  private easeThrottle(): void {
+    if (this.queuedBytes > this.maxQueuedBytes / 8) return;
+    this.isThrottleSpent = false;
+    this.endThrottle();
+  }
+
+  private endThrottle(): void {
+    if (this.throttledSince === null) return;
+    const ms = this.now() - this.throttledSince;
+    this.throttledSince = null;
+    if (this.throttleTimer !== null) clearTimeout(this.throttleTimer);
+    this.throttleTimer = null;
+    this.throttledMs += ms;
+    this.windowThrottledMs += ms;
+    this.scheduleReport();
+    for (const listener of this.throttleListeners) listener(false);
   }
 
   /**
@@ -146,6 +232,7 @@ export class StdSink implements LineSink {
       droppedLines: this.droppedLines,
       droppedBytes: this.droppedBytes,
       droppedLinesByProgram: { ...this.droppedLinesByProgram },
+      throttledMs: this.throttledMs + (this.throttledSince === null ? 0 : this.now() - this.throttledSince),
     };
   }
 
@@ -155,8 +242,10 @@ export class StdSink implements LineSink {
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
-  /** Stops timers; reports drops not yet reported. Queued lines still in flight finish. */
+  /** Lets held-back programs go on; stops timers; reports drops not yet reported. Queued lines still in flight finish. */
   close(): void {
+    this.endThrottle();
+    this.throttleListeners.clear();
     if (this.noticeTimer !== null) {
       clearTimeout(this.noticeTimer);
       this.reportDrops();
@@ -227,6 +316,7 @@ export class StdSink implements LineSink {
       }
       this.recovered();
       this.consume(written);
+      this.easeThrottle();
     }
     this.isWriting = false;
     const waiters = this.drainWaiters;
@@ -259,6 +349,7 @@ export class StdSink implements LineSink {
       this.drop(this.queueLines.shift()!, data.length, this.queuePrograms.shift()!);
     }
     this.reportError(code, error);
+    this.easeThrottle();
     if (this.queue.length === 0) {
       const waiters = this.drainWaiters;
       this.drainWaiters = [];
@@ -278,15 +369,23 @@ export class StdSink implements LineSink {
     this.droppedBytes += bytes;
     this.droppedLinesByProgram[program] = (this.droppedLinesByProgram[program] ?? 0) + lines;
     this.windowDrops.set(program, (this.windowDrops.get(program) ?? 0) + lines);
-    if (this.noticeTimer === null) {
-      const interval = this.options.dropNoticeIntervalMs ?? 5000;
-      this.noticeTimer = setTimeout(() => this.reportDrops(), interval);
-      this.noticeTimer.unref();
-    }
+    this.scheduleReport();
+  }
+
+  private scheduleReport(): void {
+    if (this.noticeTimer !== null) return;
+    const interval = this.options.dropNoticeIntervalMs ?? 5000;
+    this.noticeTimer = setTimeout(() => this.reportDrops(), interval);
+    this.noticeTimer.unref();
   }
 
   private reportDrops(): void {
     this.noticeTimer = null;
+    if (this.windowThrottledMs > 0) {
+      const ms = Math.round(this.windowThrottledMs);
+      this.windowThrottledMs = 0;
+      this.options.onNotice({ level: 'info', message: `supd ${this.options.name} is slow to be read: programs were held back for ${ms} ms` });
+    }
     if (this.windowDrops.size === 0) return;
     const parts = [...this.windowDrops].map(([program, lines]) => `${lines} lines from ${program}`);
     this.windowDrops = new Map();

@@ -102,7 +102,14 @@ function killGroupAndPid(pid: number): void {
  */
 export async function startSupd(
   config: string | ((dir: string) => string),
-  options: { args?: string[]; env?: Record<string, string>; dir?: string; pid1?: boolean } = {},
+  /** stdoutStalls: stop reading supd's stdout for forMs after each everyBytes read (a log reader that stalls now and then). */
+  options: {
+    args?: string[];
+    env?: Record<string, string>;
+    dir?: string;
+    pid1?: boolean;
+    stdoutStalls?: { readonly everyBytes: number; readonly forMs: number };
+  } = {},
 ): Promise<RunningSupd> {
   const dir = options.dir ?? makeTempDir();
   let text = typeof config === 'function' ? config(dir) : config;
@@ -121,7 +128,14 @@ export async function startSupd(
   const records: LogRecord[] = [];
   let stderr = '';
   let pending = '';
+  let sinceStall = 0;
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    const stalls = options.stdoutStalls;
+    if (stalls !== undefined && (sinceStall += chunk.length) >= stalls.everyBytes) {
+      sinceStall = 0;
+      child.stdout!.pause();
+      setTimeout(() => child.stdout!.resume(), stalls.forMs);
+    }
     pending += chunk;
     const lines = pending.split('\n');
     pending = lines.pop()!;

@@ -113,4 +113,89 @@ describe("supd's stdout sink", () => {
     expect(notices.filter((n) => n.level === 'error')).toHaveLength(1);
     expect(notices[0]!.message).toContain('EPIPE');
   });
+
+  it("queues supd's own log lines past a queue full of programs' lines, in their turn", async () => {
+    const out = slowStdout();
+    const s = sink(out.writev, [], 16);
+    s.writeLines(Buffer.from('0123456789\n'), 1, 'web'); // 11 of 16
+    s.writeLines(Buffer.from('abcdef\n'), 1, 'web'); // 18 > 16: dropped
+    s.writeOwnLine(Buffer.from('supd: exited: web\n')); // 29: kept
+    expect(s.stats()).toMatchObject({ droppedLines: 1, queuedBytes: 29, droppedLinesByProgram: { web: 1 } });
+    await vi.waitFor(() => expect(out.pendingWrites()).toBe(1));
+    out.release();
+    await vi.waitFor(() => expect(out.pendingWrites()).toBe(1));
+    out.release();
+    await s.flush();
+    expect(out.written.join('')).toBe('0123456789\nsupd: exited: web\n');
+  });
+
+  describe('holding programs back while its reader is slow', () => {
+    function throttled(maxThrottleMs: number, notices: LogNotice[] = []) {
+      const out = slowStdout();
+      let clock = 0;
+      const s = new StdSink({ fd: 1, name: 'stdout', writev: out.writev, maxQueuedBytes: 80, maxThrottleMs, dropNoticeIntervalMs: 10, now: () => clock, onNotice: (n) => notices.push(n) });
+      sinks.push(s);
+      const told: boolean[] = [];
+      s.onThrottle((isThrottled) => told.push(isThrottled));
+      return { s, out, told, tick: (ms: number) => (clock += ms) };
+    }
+    const line = (c: string): Buffer => Buffer.from(`${c.repeat(19)}\n`); // 20 bytes
+
+    it('asks to hold programs back at half the queue, and lets them go on at an eighth, counting the time', async () => {
+      const notices: LogNotice[] = [];
+      const { s, out, told, tick } = throttled(60_000, notices);
+      s.writeLines(line('a'), 1, 'web'); // 20 of 80 queued
+      expect(told).toEqual([]);
+      s.writeLines(line('b'), 1, 'web'); // 40: half
+      expect(told).toEqual([true]);
+      s.writeLines(line('c'), 1, 'web');
+      expect(told).toEqual([true]);
+      tick(250);
+      await vi.waitFor(() => expect(out.pendingWrites()).toBe(1));
+      out.release(); // 'a' written: 40 left, more than an eighth
+      await vi.waitFor(() => expect(out.pendingWrites()).toBe(1));
+      expect(told).toEqual([true]);
+      out.release(); // the rest: 0 left
+      await s.flush();
+      expect(told).toEqual([true, false]);
+      expect(s.stats()).toMatchObject({ droppedLines: 0, throttledMs: 250 });
+      expect(out.written.join('')).toBe(`${line('a')}${line('b')}${line('c')}`);
+      await vi.waitFor(() => expect(notices.map((n) => n.message)).toEqual(['supd stdout is slow to be read: programs were held back for 250 ms']));
+    });
+
+    it('holds programs back at most maxThrottleMs at a time, then drops until the queue drains', async () => {
+      const notices: LogNotice[] = [];
+      const { s, out, told } = throttled(20, notices);
+      for (const c of 'abc') s.writeLines(line(c), 1, 'web'); // 60 queued, held back
+      expect(told).toEqual([true]);
+      await vi.waitFor(() => expect(told).toEqual([true, false]));
+      expect(notices.some((n) => n.level === 'warn' && /did not drain in 0\.0 s/.test(n.message))).toBe(true);
+      s.writeLines(line('d'), 1, 'web'); // 80: fits, and no longer holds anyone back
+      s.writeLines(line('e'), 1, 'db'); // 100 > 80: dropped
+      expect(told).toEqual([true, false]);
+      expect(s.stats()).toMatchObject({ droppedLines: 1, droppedLinesByProgram: { db: 1 } });
+      while (s.stats().queuedBytes > 0) {
+        await vi.waitFor(() => expect(out.pendingWrites()).toBe(1));
+        out.release();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      // Drained: a congestion again holds programs back again.
+      s.writeLines(line('f'), 1, 'web');
+      s.writeLines(line('g'), 1, 'web');
+      expect(told).toEqual([true, false, true]);
+      await vi.waitFor(() => expect(out.pendingWrites()).toBe(1));
+      out.release();
+      await vi.waitFor(() => expect(out.pendingWrites()).toBe(1));
+      out.release();
+      await s.flush();
+      expect(told).toEqual([true, false, true, false]);
+    });
+
+    it('lets held-back programs go on when it is closed', () => {
+      const { s, told } = throttled(60_000);
+      for (const c of 'ab') s.writeLines(line(c), 1, 'web');
+      s.close();
+      expect(told).toEqual([true, false]);
+    });
+  });
 });
