@@ -29,6 +29,13 @@ export function listProcesses(procRoot = '/proc'): ProcStat[] {
     .filter((stat): stat is ProcStat => stat !== undefined);
 }
 
+/** Every child of ppid, running or zombie. */
+export function childrenOf(ppid: number): number[] {
+  return listProcesses()
+    .filter((p) => p.ppid === ppid)
+    .map((p) => p.pid);
+}
+
 export function zombieChildrenOf(ppid: number): number[] {
   return listProcesses()
     .filter((p) => p.ppid === ppid && p.state === 'Z')

@@ -8,7 +8,7 @@ import { isLibcError, setChildSubreaper } from '../../../src/os/libc.js';
 import { startReaper, type Reaper } from '../../../src/os/reaper.js';
 import { hasOwnedPids, isOwnedPid, spawnProcess, type SpawnedChild, readableFromFd } from '../../../src/os/spawn.js';
 import { collectLines, killChildren, withDeadline } from './child-output.js';
-import { zombieChildrenOf } from './proc-view.js';
+import { childrenOf, zombieChildrenOf } from './proc-view.js';
 
 const PUPPET = fileURLToPath(new URL('../../fixtures/puppet.mjs', import.meta.url));
 const LATE_WAITER = fileURLToPath(new URL('../../fixtures/late-waiter.mjs', import.meta.url));
@@ -28,10 +28,14 @@ beforeAll(() => {
 });
 
 afterEach(async () => {
-  reaper?.stop();
-  reaper = undefined;
   await killChildren(children);
   children = [];
+  // A test's orphans may still be exiting after it saw no zombie left (seen in CI: 89 came after
+  // the tests that make 200). While the reaper still runs, wait for every child of this process
+  // to be gone, so the next test counts only its own.
+  if (reaper !== undefined) await vi.waitFor(() => expect(childrenOf(process.pid)).toEqual([]), { timeout: 10_000, interval: 20 });
+  reaper?.stop();
+  reaper = undefined;
 });
 
 
