@@ -16,9 +16,12 @@
 //               reused buffer and handed to ProcessOutput.writeBorrowed: the proposed daemon path;
 //   pipe64k     the same with the pipe left at 64 KiB, to tell the pipe size from the reader.
 //
-// End to end: the supd daemon (dist/cli/supd.js) and Debian's supervisord, each running one
-// program that writes BENCH_BYTES to a stdout_logfile; wall time from starting the supervisor to
-// the file reaching full size, and the supervisor's CPU (utime+stime from /proc/PID/stat).
+// End to end (BENCH_SUPERVISORD=1): the supd daemon (dist/cli/supd.js) and Debian's supervisord,
+// each running one program that writes BENCH_BYTES to a stdout_logfile; wall time from starting
+// the supervisor to the file reaching full size, and the supervisor's CPU (utime+stime from
+// /proc/PID/stat). Then four programs at once, each to its own file; and one and four programs
+// into the supervisor's own stdout (a file here), as in a container: supd with container_logs
+// (prefixed lines), supervisord with its stdout_logfile=/dev/stdout idiom (chunks, no prefix).
 //
 // Each supd case runs in its own "supd" process (this file with --supd) that spawns the writer,
 // feeds its stdout chunks to createProcessOutput exactly as the daemon does, and reports its own
@@ -26,7 +29,7 @@
 // twice: supd's stdout redirected to a file (not /dev/null, so the bytes really move), and
 // supd's stdout a pipe read by `cat > file`, as under a container runtime; JSON lines into a file once.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -180,52 +183,75 @@ function supdCase(mode, dir, bytes, lineBytes, transport) {
 }
 
 /**
- * A whole supervisor running one program that writes `bytes` to its stdout_logfile: wall time
- * from spawning the supervisor to the file reaching full size, the supervisor's CPU from /proc.
+ * A whole supervisor running `writers` programs that write `bytes` in all: wall time from spawning
+ * the supervisor to the output reaching full size, and the supervisor's CPU from /proc.
  * which: 'supd' (dist/cli/supd.js, the daemon) or 'supervisord' (Debian's 4.2.5).
+ * target: 'file', each program's own stdout_logfile; or 'stdout', the supervisor's stdout (a file
+ * here), as in a container: supd's container_logs (prefixed lines), supervisord's
+ * stdout_logfile=/dev/stdout idiom (chunks as read, no prefix). Both run silent, so their own
+ * log stays out of stdout.
  */
-async function endToEndCase(which, dir, bytes, lineBytes) {
-  const out = join(dir, 'e2e-out.log');
+async function endToEndCase(which, dir, bytes, lineBytes, { writers = 1, target = 'file' } = {}) {
   const conf = join(dir, 'e2e.conf');
+  const names = Array.from({ length: writers }, (_, i) => `w${i}`);
+  const share = Math.floor(bytes / writers / lineBytes) * lineBytes;
+  const stdoutFile = join(dir, 'e2e-stdout');
+  const outputs = target === 'stdout' ? [stdoutFile] : names.map((name) => join(dir, `e2e-${name}.log`));
+  // supd's prefixed lines are longer by "w0 | " each; supervisord copies bytes as they are.
+  const expected =
+    target === 'stdout' && which === 'supd' ? writers * (share + (share / lineBytes) * 'w0 | '.length) : writers * share;
+  const container = which === 'supd' && target === 'stdout' ? 'container_logs=true\ncontainer_logs_format=prefixed\n' : '';
   writeFileSync(
     conf,
-    `[supervisord]\nnodaemon=true\nlogfile=${dir}/e2e-supervisor.log\npidfile=${dir}/e2e.pid\nchildlogdir=${dir}\n` +
-      `[program:w]\ncommand=${process.execPath} ${SELF} --writer ${bytes} ${lineBytes}\nautorestart=false\nstartsecs=0\n` +
-      `stdout_logfile=${out}\nstdout_logfile_maxbytes=0\n`,
+    `[supervisord]\nnodaemon=true\nsilent=true\nlogfile=${dir}/e2e-supervisor.log\npidfile=${dir}/e2e.pid\nchildlogdir=${dir}\n${container}` +
+      names
+        .map(
+          (name, i) =>
+            `[program:${name}]\ncommand=${process.execPath} ${SELF} --writer ${share} ${lineBytes}\nautorestart=false\nstartsecs=0\n` +
+            (target === 'stdout'
+              ? which === 'supd'
+                ? 'stdout_logfile=NONE\n'
+                : 'stdout_logfile=/dev/stdout\nstdout_logfile_maxbytes=0\n'
+              : `stdout_logfile=${outputs[i]}\nstdout_logfile_maxbytes=0\n`),
+        )
+        .join(''),
   );
+  const stdoutFd = openSync(stdoutFile, 'w');
   const t0 = performance.now();
   const sv =
     which === 'supd'
-      ? spawn(process.execPath, ['--max-semi-space-size=1', '--no-memory-reducer', join(SELF, '../../dist/cli/supd.js'), '-c', conf], { stdio: 'ignore' })
-      : spawn('/usr/bin/supervisord', ['-c', conf], { stdio: 'ignore' });
+      ? spawn(process.execPath, ['--max-semi-space-size=1', '--no-memory-reducer', join(SELF, '../../dist/cli/supd.js'), '-c', conf], { stdio: ['ignore', stdoutFd, 'ignore'] })
+      : spawn('/usr/bin/supervisord', ['-c', conf], { stdio: ['ignore', stdoutFd, 'ignore'] });
+  closeSync(stdoutFd);
   const ticks = () => {
     const f = readFileSync(`/proc/${sv.pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return (Number(f[11]) + Number(f[12])) / 100; // utime + stime in USER_HZ
   };
-  const size = () => {
-    try {
-      return statSync(out).size;
-    } catch {
-      return 0;
-    }
-  };
+  const size = () =>
+    outputs.reduce((sum, path) => {
+      try {
+        return sum + statSync(path).size;
+      } catch {
+        return sum;
+      }
+    }, 0);
   try {
     const deadline = Date.now() + 120_000;
     let first = null;
-    while (size() < bytes) {
+    while (size() < expected) {
       if (first === null && size() > 0) first = { t: performance.now(), cpu: ticks() };
-      if (sv.exitCode !== null || Date.now() > deadline) throw new Error(`${which}: ${out} stopped at ${size()} of ${bytes} bytes`);
+      if (sv.exitCode !== null || Date.now() > deadline) throw new Error(`${which}: output stopped at ${size()} of ${expected} bytes`);
       await new Promise((r) => setTimeout(r, 2));
     }
     const t1 = performance.now();
     const cpu = ticks();
     first ??= { t: t0, cpu: 0 };
-    // Whole run from start, and the streaming part alone (first byte in the file to the last).
+    // Whole run from start, and the streaming part alone (first byte out to the last).
     return { seconds: (t1 - t0) / 1000, cpuSeconds: cpu, stream: { seconds: (t1 - first.t) / 1000, cpuSeconds: cpu - first.cpu } };
   } finally {
     sv.kill('SIGTERM');
     await new Promise((r) => (sv.exitCode === null ? sv.on('exit', r) : r()));
-    rmSync(out, { force: true });
+    for (const path of [...outputs, stdoutFile]) rmSync(path, { force: true });
   }
 }
 
@@ -277,6 +303,20 @@ async function main() {
           const r = await median(runs, () => endToEndCase(which, dir, total, lineBytes));
           row(`e2e ${which}: from start`, total, r, rawRate);
           row(`e2e ${which}: first byte to last`, total, r.stream, rawRate);
+        }
+        // Four programs at once into their own files, and one and four into the supervisor's
+        // stdout (supd: prefixed container lines; supervisord: its /dev/stdout idiom).
+        for (const [label, options] of [
+          ['4 writers, files', { writers: 4, target: 'file' }],
+          ['1 writer, stdout', { writers: 1, target: 'stdout' }],
+          ['4 writers, stdout', { writers: 4, target: 'stdout' }],
+        ]) {
+          if (!wanted(`e2e ${label}`)) continue;
+          const share = Math.floor(total / options.writers / lineBytes) * lineBytes * options.writers;
+          for (const which of ['supd', 'supervisord']) {
+            const r = await median(runs, () => endToEndCase(which, dir, total, lineBytes, options));
+            row(`e2e ${which}: ${label}`, share, r.stream, rawRate);
+          }
         }
       }
     }

@@ -477,8 +477,8 @@ function logsRun() {
   for (const line of out.split('\n')) {
     const s = /^lines of (\d+) bytes/.exec(line);
     if (s) size = s[1];
-    const m = /^\s+e2e (supd|supervisord): first byte to last\s+([\d.]+) MiB\/s\s+([\d.]+) CPU-s\/GiB/.exec(line);
-    if (m) rows[`${m[1]}:${size}`] = { mibps: Number(m[2]), cpuPerGiB: Number(m[3]) };
+    const m = /^\s+e2e (supd|supervisord): (first byte to last|4 writers, files|1 writer, stdout|4 writers, stdout)\s+([\d.]+) MiB\/s\s+([\d.]+) CPU-s\/GiB/.exec(line);
+    if (m) rows[`${m[1]}:${size}${m[2] === 'first byte to last' ? '' : `:${m[2]}`}`] = { mibps: Number(m[3]), cpuPerGiB: Number(m[4]) };
   }
   return rows;
 }
@@ -657,6 +657,17 @@ async function main() {
       const v = logs[`supervisord:${size}`] ?? {};
       row(rows, `log throughput to a file, ${label}`, s.mibps ?? NaN, v.mibps ?? NaN, (x) => fmt.n(x, ' MiB/s'));
       row(rows, `... daemon CPU per GiB logged, ${label}`, s.cpuPerGiB ?? NaN, v.cpuPerGiB ?? NaN, (x) => fmt.n(x, ' CPU-s'));
+      // supd's prefixed container lines against supervisord's stdout_logfile=/dev/stdout idiom.
+      for (const [what, name] of [
+        ['4 writers, files', 'log throughput, four programs at once, each to its file'],
+        ['1 writer, stdout', "log throughput to the daemon's stdout (supd: prefixed lines)"],
+        ['4 writers, stdout', "log throughput, four programs at once to the daemon's stdout"],
+      ]) {
+        const sw = logs[`supd:${size}:${what}`] ?? {};
+        const vw = logs[`supervisord:${size}:${what}`] ?? {};
+        row(rows, `${name}, ${label}`, sw.mibps ?? NaN, vw.mibps ?? NaN, (x) => fmt.n(x, ' MiB/s'));
+        row(rows, `... daemon CPU per GiB logged`, sw.cpuPerGiB ?? NaN, vw.cpuPerGiB ?? NaN, (x) => fmt.n(x, ' CPU-s'));
+      }
     }
   }
 
