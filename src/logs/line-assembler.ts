@@ -95,10 +95,7 @@ export class LineAssembler {
           return;
         }
         this.pending.push(chunk.subarray(0, nl));
-        const line = Buffer.concat(this.pending);
-        this.pending = [];
-        this.pendingBytes = 0;
-        this.addLine(line, 0, line.length);
+        this.addHeld();
         pos = nl + 1;
       }
       for (;;) {
@@ -120,13 +117,18 @@ export class LineAssembler {
     if (this.pendingBytes === 0) return;
     this.begin();
     try {
-      const line = Buffer.concat(this.pending);
-      this.pending = [];
-      this.pendingBytes = 0;
-      this.addLine(line, 0, line.length);
+      this.addHeld();
     } finally {
       this.end();
     }
+  }
+
+  /** The held pieces, as one line. */
+  private addHeld(): void {
+    const line = Buffer.concat(this.pending);
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.addLine(line, 0, line.length);
   }
 
   private begin(): void {

@@ -74,7 +74,6 @@ export class LineKernel {
   /** How many lines the last renderLines rendered, or scanLines counted. */
   lastLineCount = 0;
   private isBusy = false;
-  private placedEnd = 0;
   private prefixLength = 0;
   private suffixLength = 0;
 
@@ -120,17 +119,18 @@ export class LineKernel {
    * suffix, and returns where in chunk it stopped: before an unfinished line, a line longer than
    * maxLine (at most KERNEL_MAX_LINE_BYTES), with asciiOnly a line with a byte JSON would escape
    * or that is not ASCII, or a line that might not fit in the output area (less than prefix +
-   * maxLine + KERNEL_LINE_ROOM_BYTES left). outEnd and lineCount then say what was rendered.
+   * maxLine + KERNEL_LINE_ROOM_BYTES left). lastOutEnd and lastLineCount then say what was rendered.
    */
   renderLines(chunk: Buffer, start: number, end: number, outAt: number, maxLine: number, asciiOnly: boolean): number {
     const kernel = this.kernel;
     this.lastOutEnd = outAt;
     this.lastLineCount = 0;
     if (kernel === null) return start;
+    end = placedEnd(start, end);
     const base = this.place(chunk, start, end);
     const stop = kernel.renderLines(
       base + start,
-      base + this.placedEnd,
+      base + end,
       OUTPUT_AT + outAt,
       OUTPUT_AT + OUTPUT_BYTES,
       PREFIX_AT,
@@ -153,27 +153,31 @@ export class LineKernel {
     const kernel = this.kernel;
     this.lastLineCount = 0;
     if (kernel === null) return start;
+    end = placedEnd(start, end);
     const base = this.place(chunk, start, end);
-    const stop = kernel.scanLines(base + start, base + this.placedEnd, maxLine);
+    const stop = kernel.scanLines(base + start, base + end, maxLine);
     this.lastLineCount = kernel.lineCount.value;
     return stop - base;
   }
 
   /**
    * Where chunk[0] is, or would be, in the kernel's memory: chunk itself when it lies in the
-   * input area, else chunk[start, placedEnd) is copied to the staging area (placedEnd: end, or
-   * less when the staging area cannot hold it all).
+   * input area, else chunk[start, end) is copied to the staging area (end from placedEnd()).
    */
   private place(chunk: Buffer, start: number, end: number): number {
     const offset = chunk.byteOffset - this.memory.byteOffset;
-    if (chunk.buffer === this.memory.buffer && offset >= INPUT_AT && offset + end <= INPUT_AT + INPUT_BYTES) {
-      this.placedEnd = end;
-      return offset;
-    }
-    this.placedEnd = Math.min(end, start + INPUT_BYTES);
-    chunk.copy(this.memory, STAGING_AT, start, this.placedEnd);
+    if (chunk.buffer === this.memory.buffer && offset >= INPUT_AT && offset + end <= INPUT_AT + INPUT_BYTES) return offset;
+    chunk.copy(this.memory, STAGING_AT, start, end);
     return STAGING_AT - start;
   }
+}
+
+/**
+ * How much of chunk[start, end) one call takes: all of a chunk in the input area (it is no
+ * larger), at most what the staging area holds of any other.
+ */
+function placedEnd(start: number, end: number): number {
+  return Math.min(end, start + INPUT_BYTES);
 }
 
 /** A kernel of its own (tests: withWasm false stands for a Node without WebAssembly SIMD). */
