@@ -9,7 +9,7 @@
  * escape) here, one at a time.
  */
 import { isJsonPlain } from './json-plain.js';
-import { KERNEL_LINE_ROOM_BYTES, KERNEL_MAX_LINE_BYTES, type LineKernel, sharedLineKernel } from './line-kernel.js';
+import { type LineKernel, sharedLineKernel } from './line-kernel.js';
 import type { ContainerLogFormat, OutputStream } from './log-settings.js';
 
 const NEWLINE = 10;
@@ -215,12 +215,11 @@ export class LineAssembler {
   /** Prefixed and JSON formats: the kernel renders the lines from pos until one it cannot take. */
   private renderRun(chunk: Buffer, pos: number): number {
     if (!this.canKernelRender) return pos;
-    const room = this.head.length + Math.min(this.maxBytes, KERNEL_MAX_LINE_BYTES) + KERNEL_LINE_ROOM_BYTES;
     for (;;) {
       const stop = this.kernel.renderLines(chunk, pos, chunk.length, this.at, this.maxBytes, this.options.format === 'json');
       this.at = this.kernel.lastOutEnd;
       this.count += this.kernel.lastLineCount;
-      if (stop === chunk.length || this.home.length - this.at >= room) return stop;
+      if (stop === chunk.length || this.kernel.hasRoomForLine(this.at, this.maxBytes)) return stop;
       this.flush(); // the output area is full
       pos = stop;
     }

@@ -114,6 +114,11 @@ export class LineKernel {
     return true;
   }
 
+  /** Whether renderLines, given output from outAt, would start a line of up to maxLine bytes. */
+  hasRoomForLine(outAt: number, maxLine: number): boolean {
+    return OUTPUT_BYTES - outAt >= this.prefixLength + Math.min(maxLine, KERNEL_MAX_LINE_BYTES) + KERNEL_LINE_ROOM_BYTES;
+  }
+
   /**
    * Renders the whole lines of chunk[start, end) into output from outAt, each as prefix + line +
    * suffix, and returns where in chunk it stopped: before an unfinished line, a line longer than
