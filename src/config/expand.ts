@@ -1,7 +1,7 @@
 /**
  * supervisord's %-expansion (options.py expand(): Python `value % expansions`): %(name)s,
  * %(process_num)02d, %% and the rest of Python's printf-style conversions. Pure; which names a
- * key may use is decided by the caller (validate.ts), not here.
+ * key may use is decided by the caller (section-reader.ts), not here.
  */
 import { fail, ok, type ParseResult } from './values.js';
 

@@ -1,7 +1,7 @@
 /**
  * The shape of one row in a key table (program-keys.ts, supervisord-keys.ts): how to parse the
  * value, its supervisord 4.2.5 default, and which %-expansion names supervisord offers it. Tables
- * feed validate.ts, --check and the docs test; no behaviour lives here.
+ * feed the section readers (section-reader.ts), --check and the docs test; no behaviour lives here.
  */
 import type { ValueParser } from './values.js';
 
@@ -14,9 +14,9 @@ export const REQUIRED: unique symbol = Symbol('required');
  */
 export type Expansion = 'section' | 'process';
 
-export interface KeySpec<T> {
+export interface KeySpec<T, D extends T | typeof REQUIRED = T | typeof REQUIRED> {
   readonly parse: ValueParser<T>;
-  readonly default: T | typeof REQUIRED;
+  readonly default: D;
   readonly expands: Expansion;
   /** The default as docs/configuration.md shows it ("50MB", "AUTO", "%(program_name)s"). */
   readonly defaultText: string;
@@ -24,7 +24,7 @@ export interface KeySpec<T> {
 
 export type KeyTable = Readonly<Record<string, KeySpec<unknown>>>;
 
-export type ValueOf<S> = S extends KeySpec<infer T> ? T : never;
+export type ValueOf<S> = S extends KeySpec<infer T, infer _D> ? T : never;
 
 /** One typed value per row of a table. */
 export type Settings<Table> = { -readonly [K in keyof Table]: ValueOf<Table[K]> };
@@ -37,6 +37,9 @@ function describe(value: unknown): string {
   return String(value);
 }
 
+/** A row whose default is `fallback` (typed T, so readers use it without checking for REQUIRED). */
+export function key<T>(parse: ValueParser<T>, fallback: typeof REQUIRED, expands?: Expansion, defaultText?: string): KeySpec<T, typeof REQUIRED>;
+export function key<T>(parse: ValueParser<T>, fallback: T, expands?: Expansion, defaultText?: string): KeySpec<T, T>;
 export function key<T>(parse: ValueParser<T>, fallback: T | typeof REQUIRED, expands: Expansion = 'section', defaultText?: string): KeySpec<T> {
   return { parse, default: fallback, expands, defaultText: defaultText ?? describe(fallback) };
 }

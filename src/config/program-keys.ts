@@ -1,6 +1,6 @@
 /**
  * Every key of supervisord 4.2.5's [program:x], [eventlistener:x] and [group:x] sections, one row
- * each, with supervisord's default (options.py _processes_from_section). Data only: validate.ts
+ * each, with supervisord's default (options.py _processes_from_section). Data only: program-section.ts
  * applies it; the docs test checks docs/configuration.md against it.
  */
 import { key, REQUIRED } from './key-spec.js';

@@ -1,7 +1,7 @@
 /**
  * Every key of supervisord 4.2.5's own sections ([supervisord], [include], [unix_http_server],
  * [inet_http_server], [supervisorctl]) with supervisord's default, plus supd's `forward_signals`
- * extension. Data only: validate.ts applies it; the docs test checks docs/configuration.md.
+ * extension. Data only: supervisord-section.ts and server-sections.ts apply it; the docs test checks docs/configuration.md.
  */
 import { key, REQUIRED } from './key-spec.js';
 import {
@@ -41,7 +41,7 @@ export const SUPERVISORD_KEYS = {
   directory: key(optionalText, null),
   identifier: key(text, 'supervisor'),
   environment: key<Readonly<Record<string, string>>>(keyValuePairs, {}),
-  // supervisord's default is Python's tempfile.gettempdir(); validate.ts computes it from the env.
+  // supervisord's default is Python's tempfile.gettempdir(); supervisord-section.ts computes it from the env.
   childlogdir: key(text, '/tmp', 'section', '$TMPDIR, $TEMP, $TMP or /tmp'),
   strip_ansi: key(bool, false),
   nocleanup: key(bool, false),
@@ -79,4 +79,11 @@ export const SUPERVISORCTL_KEYS = {
   password: key(optionalText, null),
   prompt: key(text, 'supervisor'),
   history_file: key(optionalText, null),
+} as const;
+
+/** Every program's container logging when [supervisord] sets none: the rows above, as a record. */
+export const DEFAULT_CONTAINER_LOGS = {
+  enabled: SUPERVISORD_KEYS.container_logs.default,
+  format: SUPERVISORD_KEYS.container_logs_format.default,
+  lineMaxBytes: SUPERVISORD_KEYS.container_logs_line_maxbytes.default,
 } as const;

@@ -1,7 +1,7 @@
 /**
  * The typed result of reading a supervisord-dialect config: what every other layer consumes.
  * Pure data, no behaviour. Units are explicit: user seconds are converted to milliseconds at the
- * config edge (validate.ts), so nothing downstream multiplies by 1000.
+ * config edge (program-section.ts), so nothing downstream multiplies by 1000.
  */
 
 /** Where a value or section came from, so every error can point at file:line [section]. */

@@ -3,6 +3,7 @@
  * is a supd extension the config layer does not parse yet, so its settings type lives here; the
  * supervisord-compatible keys come from src/config/types.ts. No behaviour in this file.
  */
+import { DEFAULT_CONTAINER_LOGS } from '../config/supervisord-keys.js';
 
 /** One of a child's two output pipes, named as supervisord names its channels. */
 export type OutputStream = 'stdout' | 'stderr';
@@ -22,11 +23,7 @@ export interface ContainerLogSettings {
   readonly lineMaxBytes: number;
 }
 
-export const DEFAULT_CONTAINER_LOG_SETTINGS: ContainerLogSettings = {
-  enabled: false,
-  format: 'prefixed',
-  lineMaxBytes: 16 * 1024,
-};
+export const DEFAULT_CONTAINER_LOG_SETTINGS: ContainerLogSettings = DEFAULT_CONTAINER_LOGS;
 
 /** The [supervisord] settings this layer reads (a subset of SupervisordSettings). */
 export interface SupervisordLogSettings {

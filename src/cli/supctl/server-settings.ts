@@ -8,9 +8,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { findConfigFile as findSupdConfigFile } from '../../config/config-search.js';
+import { SUPERVISORCTL_KEYS } from '../../config/supervisord-keys.js';
 
-
-export const DEFAULT_SERVER_URL = 'http://localhost:9001';
+export const DEFAULT_SERVER_URL = SUPERVISORCTL_KEYS.serverurl.default;
 
 export interface ServerSettings {
   readonly serverUrl: string;

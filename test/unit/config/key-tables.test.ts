@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { REQUIRED } from '../../../src/config/key-spec.js';
 import { EVENTLISTENER_KEYS, GROUP_KEYS, PROGRAM_KEYS } from '../../../src/config/program-keys.js';
-import { SUPERVISORD_KEYS } from '../../../src/config/supervisord-keys.js';
+import { SUPERVISORD_KEYS, SUPERVISORCTL_KEYS } from '../../../src/config/supervisord-keys.js';
+import { EVENT_TYPES as CONFIG_EVENT_TYPES } from '../../../src/config/event-types.js';
+import { EVENT_TYPES } from '../../../src/events/payloads.js';
+import { DEFAULT_CONTAINER_LOG_SETTINGS } from '../../../src/logs/log-settings.js';
+import { DEFAULT_SERVER_URL } from '../../../src/cli/supctl/server-settings.js';
 
 /** The keys supervisord 4.2.5's options.py _processes_from_section reads. */
 const SUPERVISORD_PROGRAM_KEYS = [
@@ -43,5 +47,15 @@ describe('key tables', () => {
       'stderr_logfile', 'stderr_logfile_backups', 'stderr_logfile_maxbytes', 'stderr_syslog',
       'stdout_logfile', 'stdout_logfile_backups', 'stdout_logfile_maxbytes', 'stdout_syslog',
     ]);
+  });
+
+  it('are the only source of defaults and event type names the other layers use', () => {
+    expect(EVENT_TYPES).toBe(CONFIG_EVENT_TYPES);
+    expect(DEFAULT_CONTAINER_LOG_SETTINGS).toEqual({
+      enabled: SUPERVISORD_KEYS.container_logs.default,
+      format: SUPERVISORD_KEYS.container_logs_format.default,
+      lineMaxBytes: SUPERVISORD_KEYS.container_logs_line_maxbytes.default,
+    });
+    expect(DEFAULT_SERVER_URL).toBe(SUPERVISORCTL_KEYS.serverurl.default);
   });
 });
