@@ -6,6 +6,7 @@
 import { unlinkSync, writeFileSync } from 'node:fs';
 import type { SupdConfig } from '../config/types.js';
 import type { Millis } from '../core/process-machine.js';
+import { RestartHistory } from '../core/restart-history.js';
 import { Supervisor } from '../core/supervisor.js';
 import { startReaper } from '../os/reaper.js';
 import { raiseSoftLimit } from '../os/rlimits.js';
@@ -41,6 +42,8 @@ export function monotonicEpochClock(): Millis {
 export class Daemon {
   readonly supervisor: Supervisor;
   readonly runtime: ProcessRuntime;
+  /** Restarts by reason and since-when per process (health checks and OOM reports explain theirs here). */
+  readonly restarts = new RestartHistory();
   private config: SupdConfig;
   readonly clock: () => Millis;
   private readonly handlers = new Map<string, () => void>();
@@ -64,6 +67,13 @@ export class Daemon {
       baseEnv: () => childBaseEnv(this.config),
       serverUrl: () => serverUrlOf(this.config),
       isEventListener: (config) => this.supervisor.getGroup(config.groupName)?.kind === 'eventlistener',
+    });
+    this.runtime.onExit((entry, status) => this.restarts.exited(entry.key, status, this.clock()));
+    this.runtime.onTransition(({ process: entry, transition }) => {
+      const state = transition.machine.state;
+      const isShuttingDown = this.supervisor.isShuttingDown;
+      const expected = state.name === 'EXITED' ? state.expected : undefined;
+      this.restarts.transition(entry.key, { from: transition.from, to: transition.to, isShuttingDown, ...(expected === undefined ? {} : { expected }) }, this.clock());
     });
   }
 

@@ -6,7 +6,7 @@
 import type { Writable } from 'node:stream';
 import { splitCommand } from '../config/command-line.js';
 import type { ProcessConfig } from '../config/types.js';
-import { decodeExit } from '../core/exit-status.js';
+import { decodeExit, type ExitStatus } from '../core/exit-status.js';
 import type { Millis } from '../core/process-machine.js';
 import type { Outcome, ProcessEntry, ProcessKey, Supervisor, TaggedTransition } from '../core/supervisor.js';
 import { sendSignal } from '../os/signals.js';
@@ -41,12 +41,14 @@ export interface LiveChild {
 
 export type TransitionListener = (t: TaggedTransition) => void;
 export type ChildListener = (entry: ProcessEntry, child: LiveChild) => void;
+export type ExitListener = (entry: ProcessEntry, status: ExitStatus) => void;
 
 export class ProcessRuntime {
   private readonly timers = new Map<ProcessKey, NodeJS.Timeout>();
   private readonly children = new Map<ProcessKey, LiveChild>();
   private readonly transitionListeners = new Set<TransitionListener>();
   private readonly childListeners = new Set<ChildListener>();
+  private readonly exitListeners = new Set<ExitListener>();
   private idleListeners: (() => void)[] = [];
 
   constructor(private readonly deps: RuntimeDeps) {}
@@ -61,6 +63,12 @@ export class ProcessRuntime {
   onChild(listener: ChildListener): () => void {
     this.childListeners.add(listener);
     return () => this.childListeners.delete(listener);
+  }
+
+  /** Called when a child of a process ends, before the transition its exit causes. */
+  onExit(listener: ExitListener): () => void {
+    this.exitListeners.add(listener);
+    return () => this.exitListeners.delete(listener);
   }
 
   child(key: ProcessKey): LiveChild | undefined {
@@ -183,7 +191,9 @@ export class ProcessRuntime {
       const current = supervisor.get(entry.key);
       // A stale exit (the process was removed or already respawned under another pid) is ignored.
       if (current === undefined || current.machine.pid !== child.pid) return;
-      this.carryOut(supervisor.exited(entry.key, decodeExit(exit.code, exit.signal), clock()));
+      const status = decodeExit(exit.code, exit.signal);
+      for (const listener of this.exitListeners) listener(current, status);
+      this.carryOut(supervisor.exited(entry.key, status, clock()));
     });
     this.carryOut(supervisor.spawned(entry.key, child.pid, clock()));
   }
