@@ -15,6 +15,7 @@ import {
   SUPERVISORD_KEYS,
   UNIX_HTTP_SERVER_KEYS,
 } from '../src/config/supervisord-keys.js';
+import { STATUS_HTTP_SERVER_KEYS } from '../src/config/health-keys.js';
 import { FAULTS } from '../src/rpc/faults.js';
 import { METHOD_DOCS } from '../src/rpc/method-docs.js';
 import { createRpcMethods, SUPD_EXTENSIONS } from '../src/rpc/methods.js';
@@ -61,6 +62,7 @@ const CONFIG_SECTIONS: readonly (readonly [string, KeyTable])[] = [
   ['[unix_http_server]', UNIX_HTTP_SERVER_KEYS],
   ['[inet_http_server]', INET_HTTP_SERVER_KEYS],
   ['[supervisorctl]', SUPERVISORCTL_KEYS],
+  ['[status_http_server]', STATUS_HTTP_SERVER_KEYS],
 ];
 
 describe('docs/configuration.md', () => {

@@ -17,6 +17,8 @@ import { attachLogs } from '../daemon/logs-wiring.js';
 import { createDaemonPort, type PortExtensions } from '../daemon/rpc-port.js';
 import { RpcServerError, startRpcServers, type RpcServers } from '../rpc/http-server.js';
 import { createSupdLog } from '../daemon/supd-log.js';
+import { attachStatusServer } from '../daemon/status-wiring.js';
+import { StatusServerError } from '../rpc/status-http-server.js';
 import { nodeConfigFiles } from '../os/config-files.js';
 import { readSupdArgs, UsageError } from './supd/args.js';
 import { dropPrivileges, resolveOwner } from '../os/users.js';
@@ -114,8 +116,10 @@ async function main(argv: string[]): Promise<number> {
       },
     });
     if (servers !== null) daemon.addCloser(() => servers.close());
+    // Read-only /healthz and /readyz; other layers may add routes to it (/metrics).
+    if (config.statusHttpServer) await attachStatusServer(daemon, config.statusHttpServer);
   } catch (error) {
-    if (!(error instanceof RpcServerError)) throw error;
+    if (!(error instanceof RpcServerError) && !(error instanceof StatusServerError)) throw error;
     log.logger.fatal(error.message);
     process.stderr.write(`supd: ${error.message}\n`);
     await log.close();

@@ -134,6 +134,13 @@ export interface InetHttpServerSettings {
   readonly password: string | null;
 }
 
+/** supd extension: the read-only status listener (/healthz, /readyz). host '' is every interface. */
+export interface StatusHttpServerSettings {
+  readonly host: string;
+  /** 0 picks a free port (supd logs the one it got). */
+  readonly port: number;
+}
+
 export interface SupervisorctlSettings {
   readonly serverUrl: string | null;
   readonly username: string | null;
@@ -152,4 +159,6 @@ export interface SupdConfig {
   readonly unixHttpServer: UnixHttpServerSettings | null;
   readonly inetHttpServer: InetHttpServerSettings | null;
   readonly supervisorctl: SupervisorctlSettings;
+  /** supd extension: [status_http_server], or null/absent when there is none. */
+  readonly statusHttpServer?: StatusHttpServerSettings | null;
 }

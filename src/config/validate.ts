@@ -8,6 +8,7 @@
 import { ConfigError, ConfigWarning } from './config-error.js';
 import type { IniDocument, IniSection } from './dialect.js';
 import { readGroups } from './groups.js';
+import { readStatusHttpServerSection } from './health-sections.js';
 import { SectionReader, type ValidateContext } from './section-reader.js';
 import { readInetHttpServerSection, readSupervisorctlSection, readUnixHttpServerSection } from './server-sections.js';
 import { DEFAULT_CONTAINER_LOGS } from './supervisord-keys.js';
@@ -27,6 +28,7 @@ type SectionKind =
   | 'unix_http_server'
   | 'inet_http_server'
   | 'supervisorctl'
+  | 'status_http_server'
   | 'program'
   | 'eventlistener'
   | 'group'
@@ -41,6 +43,7 @@ function sectionKind(name: string): SectionKind {
     case 'unix_http_server':
     case 'inet_http_server':
     case 'supervisorctl':
+    case 'status_http_server':
       return name;
   }
   const prefix = name.includes(':') ? name.slice(0, name.indexOf(':')) : '';
@@ -99,6 +102,7 @@ export function validateConfig(doc: IniDocument, ctx: ValidateContext): Validate
   const unixHttpServer = optional('unix_http_server', (s) => readUnixHttpServerSection(reader, s));
   const inetHttpServer = optional('inet_http_server', (s) => readInetHttpServerSection(reader, s));
   const supervisorctl = readSupervisorctlSection(reader, doc.sections.get('supervisorctl'));
+  const statusHttpServer = optional('status_http_server', (s) => readStatusHttpServerSection(reader, s));
 
   const { errors, warnings } = reader.found;
   if (errors.length > 0 || supervisord === null || groups === null) {
@@ -107,6 +111,6 @@ export function validateConfig(doc: IniDocument, ctx: ValidateContext): Validate
   return {
     ok: true,
     warnings,
-    config: { file: ctx.mainFile, supervisord, groups, unixHttpServer, inetHttpServer, supervisorctl },
+    config: { file: ctx.mainFile, supervisord, groups, unixHttpServer, inetHttpServer, supervisorctl, statusHttpServer },
   };
 }

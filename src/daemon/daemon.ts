@@ -12,6 +12,9 @@ import { startReaper } from '../os/reaper.js';
 import { raiseSoftLimit } from '../os/rlimits.js';
 import { hasOwnedPids, isOwnedPid, spawnProcess } from '../os/spawn.js';
 import { ProcessRuntime } from './process-runtime.js';
+import type { ReadinessView } from '../core/readiness.js';
+import type { ProcessEntry } from '../core/supervisor.js';
+import { readinessViewOf } from './readiness-view.js';
 import type { SupdLogHandle } from './supd-log.js';
 
 /** Loads the config again for SIGHUP; returns the errors as text when it is bad. */
@@ -98,6 +101,11 @@ export class Daemon {
   /** Something to reopen on SIGUSR2 (child log files). */
   addReopener(reopen: () => void): void {
     this.reopeners.push(reopen);
+  }
+
+  /** One process as the readiness rule reads it (/readyz, supctl health and wait). */
+  readinessView(entry: ProcessEntry): ReadinessView {
+    return readinessViewOf(entry);
   }
 
   onNotice(listener: (notice: DaemonNotice) => void): void {
