@@ -4,7 +4,8 @@
  */
 import { request } from 'node:http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { PUPPET, NODE, startSupd, type RunningSupd } from '../../support/supd-harness.js';
+import { join } from 'node:path';
+import { PUPPET, NODE, startSupd, waitForFileMatching, type RunningSupd } from '../../support/supd-harness.js';
 
 let supd: RunningSupd | undefined;
 afterEach(async () => {
@@ -71,17 +72,20 @@ port=127.0.0.1:0
   });
 
   it('answers /healthz 503 while supd shuts down', async () => {
-    supd = await startSupd(`
+    supd = await startSupd(
+      (dir) => `
 [status_http_server]
 port=127.0.0.1:0
 [program:stubborn]
 command=${NODE} ${PUPPET} --ignore=TERM
+stdout_logfile=${dir}/stubborn.log
 startsecs=0
 stopwaitsecs=5
-`);
+`,
+    );
     const port = await statusPort(supd);
-    await supd.waitForLog(/success: stubborn entered RUNNING/);
-    await supd.waitForLog(/^spawned/);
+    // Its TERM handler is in place once it has said ready.
+    await waitForFileMatching(join(supd.dir, 'stubborn.log'), /^ready \d+/m);
     supd.signal('SIGTERM');
     await vi.waitFor(async () => expect(await probe(port, '/healthz')).toMatchObject({ status: 503, body: 'shutting down\n' }), {
       timeout: 5_000,
