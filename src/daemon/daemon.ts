@@ -8,9 +8,10 @@ import type { SupdConfig } from '../config/types.js';
 import type { Millis } from '../core/process-machine.js';
 import { RestartHistory } from '../core/restart-history.js';
 import { Supervisor } from '../core/supervisor.js';
-import { startReaper } from '../os/reaper.js';
+import { ChildTable } from '../os/child-table.js';
+import { Reaper } from '../os/reaper.js';
 import { raiseSoftLimit } from '../os/rlimits.js';
-import { hasOwnedPids, isOwnedPid, spawnProcess } from '../os/spawn.js';
+import { spawnProcess } from '../os/spawn.js';
 import { ProcessRuntime } from './process-runtime.js';
 import type { ReadinessView } from '../core/readiness.js';
 import type { ProcessEntry } from '../core/supervisor.js';
@@ -49,8 +50,10 @@ export class Daemon {
   readonly restarts = new RestartHistory();
   private config: SupdConfig;
   readonly clock: () => Millis;
+  /** Every child pid supd has, and who collects its exit: what spawns record in, the reaper reads. */
+  readonly children = new ChildTable();
   private readonly handlers = new Map<string, () => void>();
-  private stopReaper: (() => void) | null = null;
+  private reaper: Reaper | null = null;
   private keepAlive: NodeJS.Timeout | null = null;
   private shutdownRequests = 0;
   private exitCode = 0;
@@ -64,7 +67,7 @@ export class Daemon {
     this.supervisor = new Supervisor(options.config.groups);
     this.runtime = new ProcessRuntime({
       supervisor: this.supervisor,
-      spawn: spawnProcess,
+      spawn: (request) => spawnProcess(this.children, request),
       clock: this.clock,
       logger: options.log.logger,
       baseEnv: () => childBaseEnv(this.config),
@@ -129,11 +132,11 @@ export class Daemon {
     this.applyRlimit('NOFILE', supervisord.minfds, 'minfds');
     this.applyRlimit('NPROC', supervisord.minprocs, 'minprocs');
     this.writePidfile();
-    this.stopReaper = startReaper({
-      isOwned: isOwnedPid,
-      hasOwned: hasOwnedPids,
+    this.reaper = new Reaper(this.children, {
       onReaped: (pid) => logger.debug(`reaped unknown pid ${pid}`),
-    }).stop;
+      log: (level, message) => logger[level](message),
+    });
+    this.reaper.adoptOrphans();
     this.installSignalHandlers();
     // PID 1 with no children, no timers and no server would let Node exit: hold the loop open
     // with a timer that fires once in 24 days rather than polling.
@@ -287,7 +290,7 @@ export class Daemon {
       }
     }
     this.runtime.dispose();
-    this.stopReaper?.();
+    this.reaper?.stop();
     if (this.keepAlive !== null) clearInterval(this.keepAlive);
     for (const [signal, handler] of this.handlers) process.off(signal, handler);
     this.removePidfile();

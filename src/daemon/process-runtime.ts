@@ -11,6 +11,7 @@ import type { Millis } from '../core/process-machine.js';
 import type { Outcome, ProcessEntry, ProcessKey, Supervisor, TaggedTransition } from '../core/supervisor.js';
 import { sendSignal } from '../os/signals.js';
 import { checkCommand, type SpawnRequest, type SpawnResult } from '../os/spawn.js';
+import { describeSpawnFailure, type SpawnFailure } from '../os/spawn-failure.js';
 import type { SupdLogger } from './supd-log.js';
 
 /** What the runtime needs from the world; tests may pass fakes. */
@@ -137,11 +138,12 @@ export class ProcessRuntime {
   }
 
   /** Whether the process's command can be run now (supervisord checks this before spawning). */
-  checkCommand(entry: ProcessEntry): string | null {
+  checkCommand(entry: ProcessEntry): SpawnFailure | null {
     try {
       return checkCommand(this.spawnRequest(entry.config));
     } catch (error) {
-      return (error as Error).message;
+      // splitCommand refuses a command line it can't split (supervisord's BadCommand).
+      return { kind: 'bad-command', reason: (error as Error).message };
     }
   }
 
@@ -178,7 +180,7 @@ export class ProcessRuntime {
     }
     const result = this.deps.spawn(request);
     if (!result.ok) {
-      this.carryOut(supervisor.spawnFailed(entry.key, result.spawnerr, clock()));
+      this.carryOut(supervisor.spawnFailed(entry.key, describeSpawnFailure(result.failure), clock()));
       return;
     }
     const { child } = result;

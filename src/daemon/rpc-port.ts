@@ -17,7 +17,9 @@ import type {
   RereadResult,
   SupervisorPort,
 } from '../rpc/supervisor-port.js';
+import { describeSpawnFailure } from '../os/spawn-failure.js';
 import type { Daemon } from './daemon.js';
+import { SPAWN_FAILURE_FAULTS } from './spawn-faults.js';
 
 /** Hooks the logs and events layers add; the port works without them. */
 export interface PortExtensions {
@@ -37,15 +39,6 @@ function seconds(ms: number): number {
   return ms === 0 ? 0 : Math.floor(ms / 1000);
 }
 
-/** What supervisord's spawnerr texts for an unrunnable command map to (rpcinterface startProcess). */
-function refusalForSpawnerr(spawnerr: string): Refusal {
-  if (spawnerr.startsWith("can't find command")) return { fault: 'NO_FILE', detail: spawnerr };
-  // supervisord's NotExecutable, NoPermission and BadCommand all fault NOT_EXECUTABLE.
-  if (/is not executable|is a directory|no permission to run|command is empty/.test(spawnerr)) {
-    return { fault: 'NOT_EXECUTABLE', detail: spawnerr };
-  }
-  return { fault: 'SPAWN_ERROR' };
-}
 
 export function createDaemonPort(daemon: Daemon, version: string, ext: PortExtensions = {}): SupervisorPort {
   const { supervisor, runtime } = daemon;
@@ -143,15 +136,12 @@ export function createDaemonPort(daemon: Daemon, version: string, ext: PortExten
     async startProcess(group, name) {
       const entry = find(group, name);
       if (entry === undefined) return badName(group, name);
-      // As supervisord's startProcess: an unrunnable command is refused before anything changes.
+      // As supervisord's startProcess: an unrunnable command is refused before anything changes,
+      // with the text that would have been the spawnerr. A spawn that fails after this check
+      // leaves its spawnerr, which methods.ts answers with SPAWN_ERROR as supervisord does.
       const problem = runtime.checkCommand(entry);
-      if (problem !== null) return refusalForSpawnerr(problem);
+      if (problem !== null) return { fault: SPAWN_FAILURE_FAULTS[problem.kind], detail: describeSpawnFailure(problem) };
       runtime.carryOut(supervisor.start(entry.key, daemon.clock()));
-      const after = find(group, name);
-      // The spawn is synchronous: a start that failed at once has left the spawnerr already.
-      if (after !== undefined && after.machine.pid === 0 && after.machine.spawnerr !== null) {
-        return refusalForSpawnerr(after.machine.spawnerr);
-      }
       return undefined;
     },
     async stopProcess(group, name) {

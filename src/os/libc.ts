@@ -18,8 +18,6 @@ const SI_PID_OFFSET = 16;
 const SI_STATUS_OFFSET = 24;
 const CLD_EXITED = 1;
 const CLD_DUMPED = 3;
-/** One siginfo_t for every waitid call: they are synchronous. */
-const siginfo = Buffer.alloc(SIGINFO_SIZE);
 export const PR_SET_CHILD_SUBREAPER = 36;
 export const RLIMIT_NPROC = 6;
 export const RLIMIT_NOFILE = 7;
@@ -67,15 +65,13 @@ interface Bindings {
   readonly attrSetSigMask: (attr: Buffer, set: Buffer) => number;
 }
 
-let bindings: Bindings | undefined;
-
-function libc(): Bindings {
-  if (bindings !== undefined) return bindings;
+/** The bindings, made at the first call (Node's module cache keeps koffi; `once` keeps these). */
+const libc = once((): Bindings => {
   const koffi = createRequire(import.meta.url)('koffi') as Koffi;
   // dlopen(NULL): the symbols node itself links against, so glibc and musl both work.
   const lib = koffi.load(null);
   koffi.struct('rlimit', { rlim_cur: 'uint64', rlim_max: 'uint64' });
-  bindings = {
+  return {
     koffi,
     // Why: Node has no waitpid; libuv waits only for the children it spawned itself.
     waitpid: lib.func('int waitpid(int pid, _Out_ int *status, int options)'),
@@ -111,7 +107,12 @@ function libc(): Bindings {
     attrSetSigDefault: lib.func('int posix_spawnattr_setsigdefault(void *attr, const void *set)'),
     attrSetSigMask: lib.func('int posix_spawnattr_setsigmask(void *attr, const void *set)'),
   };
-  return bindings;
+});
+
+/** A value made at the first call and the same ever after: a load, not state that changes. */
+function once<T>(make: () => T): () => T {
+  let made: { readonly value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
 }
 
 function optionalFunc<F>(lib: ReturnType<Koffi['load']>, signature: string): F | null {
@@ -126,11 +127,10 @@ function lastError(): LibcError {
   return errnoError(libc().koffi.errno());
 }
 
-let errnoNames: Map<number, string> | undefined;
+const ERRNO_NAMES: ReadonlyMap<number, string> = new Map(Object.entries(constants.errno).map(([name, n]) => [n, name]));
 
 function errnoError(errno: number): LibcError {
-  errnoNames ??= new Map(Object.entries(constants.errno).map(([name, n]) => [n, name]));
-  return { errno, code: errnoNames.get(errno) ?? `errno ${errno}` };
+  return { errno, code: ERRNO_NAMES.get(errno) ?? `errno ${errno}` };
 }
 
 /**
@@ -152,7 +152,7 @@ export function waitpidNoHang(
  * owner may still collect it), or 0 when no child has exited. Never takes anyone's status.
  */
 export function peekExitedChild(): number | LibcError {
-  siginfo.fill(0); // si_pid stays 0 when no child has exited
+  const siginfo = Buffer.alloc(SIGINFO_SIZE); // zeroed: si_pid stays 0 when no child has exited
   if (libc().waitid(P_ALL, 0, siginfo, WEXITED | WNOHANG | WNOWAIT) === -1) return lastError();
   return siginfo.readInt32LE(SI_PID_OFFSET);
 }
@@ -163,7 +163,7 @@ export function peekExitedChild(): number | LibcError {
  * that know no other owner (libuv) has a child of ours to wait for.
  */
 export function reapAnyExitedChild(): { pid: number; status: number } | null | LibcError {
-  siginfo.fill(0);
+  const siginfo = Buffer.alloc(SIGINFO_SIZE);
   if (libc().waitid(P_ALL, 0, siginfo, WEXITED | WNOHANG) === -1) return lastError();
   const pid = siginfo.readInt32LE(SI_PID_OFFSET);
   if (pid === 0) return null;

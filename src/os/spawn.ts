@@ -1,15 +1,17 @@
 // The only spawner: starts one program as supervisord's Subprocess.spawn() does (process.py
 // get_execv_args, _spawn_as_child), with posix_spawn (its exit collected by os/reaper.ts), or with
-// execa when it must change user (its pid recorded so the reaper leaves it to libuv). Failures the
-// user can cause come back as supervisord's spawnerr text, never as throws. Not the state machine,
-// not log capture: callers get the child's pipes and an exit promise.
+// execa when it must change user. Either way the pid is recorded in the caller's ChildTable, which
+// tells the reaper whose exit it is to collect. Failures the user can cause come back as a typed
+// SpawnFailure (os/spawn-failure.ts), never as throws. Not the state machine, not log capture:
+// callers get the child's pipes and an exit promise.
 import { closeSync, openSync, readSync, statSync, accessSync, constants as fsConstants, type Stats } from 'node:fs';
 import { Socket } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { createRequire } from 'node:module';
 import { canSpawnInDirectory, isLibcError, openPipe, posixSpawn, setPipeSize } from './libc.js';
-import { awaitChildExit } from './reaper.js';
+import type { ChildTable } from './child-table.js';
+import type { SpawnFailure } from './spawn-failure.js';
 import { decodeWaitStatus } from './wait-status.js';
 import { findUser, readPasswdFile, type PasswdEntry } from './passwd.js';
 
@@ -33,9 +35,9 @@ export interface ChildExit {
   /**
    * Set when the program never ran although a pid was given (Node reported the failure only after
    * the fork). code is then 127, as supervisord's child _exit(127)s after writing "couldn't exec
-   * ..." to the program's stderr; supd should log this text. Rare: most failures are spawnerrs.
+   * ..." to the program's stderr. Rare: most failures are returned by spawnProcess itself.
    */
-  readonly spawnerr?: string;
+  readonly failure?: SpawnFailure;
 }
 
 export interface SpawnedChild {
@@ -53,47 +55,40 @@ export interface SpawnedChild {
   readonly exit: Promise<ChildExit>;
 }
 
-export type SpawnResult = { ok: true; child: SpawnedChild } | { ok: false; spawnerr: string };
+export type SpawnResult = { ok: true; child: SpawnedChild } | Failed;
+type Failed = { readonly ok: false; readonly failure: SpawnFailure };
+
+function failed(failure: SpawnFailure): Failed {
+  return { ok: false, failure };
+}
 
 /** supervisord's get_path() default when the child's environment has no PATH. */
 const DEFAULT_PATH = ['/bin', '/usr/bin', '/usr/local/bin'];
 
-const owned = new Set<number>();
-
-type Execa = typeof import('execa').execa;
-let execaFunction: Execa | undefined;
 /**
  * execa takes longer to load than supd takes to start a hundred programs, and only user=
- * programs need it: load it (require of an ES module, Node >= 22.12) at the first such spawn.
+ * programs need it: load it at the first such spawn (require of an ES module, Node >= 22.12;
+ * the module cache makes later calls free).
  */
-function loadExeca(): Execa {
-  execaFunction ??= (createRequire(import.meta.url)('execa') as typeof import('execa')).execa;
-  return execaFunction;
+function loadExeca(): typeof import('execa').execa {
+  return (createRequire(import.meta.url)('execa') as typeof import('execa')).execa;
 }
 
 /** Output pipe capacity: large reads are what let supd's logging keep up with a fast writer. */
 const PIPE_BYTES = 1024 * 1024;
 
-/** True for pids spawned here whose exit libuv has not reported yet: the reaper must not wait on them. */
-export function isOwnedPid(pid: number): boolean {
-  return owned.has(pid);
-}
-
-/** Whether libuv has any child of ours whose exit it has not reported yet. */
-export function hasOwnedPids(): boolean {
-  return owned.size > 0;
-}
-
-/** Starts a program. Synchronous: the pid exists (or the spawnerr is known) when this returns. */
-export function spawnProcess(req: SpawnRequest): SpawnResult {
+/**
+ * Starts a program and records it in `children`. Synchronous: the pid exists (or the failure is
+ * known) when this returns.
+ */
+export function spawnProcess(children: ChildTable, req: SpawnRequest): SpawnResult {
   const [program] = req.argv;
-  if (program === undefined || program === '') return { ok: false, spawnerr: 'command is empty' };
+  if (program === undefined || program === '') return failed({ kind: 'bad-command', reason: 'command is empty' });
 
   const cwd = req.cwd ?? process.cwd();
   if (req.cwd !== null) {
     const problem = checkDirectory(req.cwd);
-    // supervisord's child writes "couldn't chdir to %s: %s" with the errno name (process.py).
-    if (problem !== null) return { ok: false, spawnerr: `couldn't chdir to ${req.cwd}: ${problem}` };
+    if (problem !== null) return failed({ kind: 'bad-directory', directory: req.cwd, errno: problem });
   }
 
   const command = resolveCommand(program, req.env, cwd);
@@ -106,18 +101,17 @@ export function spawnProcess(req: SpawnRequest): SpawnResult {
     // directory the user may not enter would still "work". supervisord setuid()s first, so its
     // chdir fails; copy that, and name an exec the user may not run before forking.
     if (req.cwd !== null && !isReachableAs(req.cwd, identity.entry))
-      return { ok: false, spawnerr: `couldn't chdir to ${req.cwd}: EACCES` };
-    if (!isReachableAs(command.filename, identity.entry))
-      return { ok: false, spawnerr: `couldn't exec ${program}: EACCES` };
+      return failed({ kind: 'bad-directory', directory: req.cwd, errno: 'EACCES' });
+    if (!isReachableAs(command.filename, identity.entry)) return failed({ kind: 'exec-failed', program, errno: 'EACCES' });
   }
   const env = identity.entry === null ? { ...req.env } : withUserEnv(req.env, identity.entry);
 
   // Real pipes, as supervisord's os.pipe(), not the socketpairs Node's stdio 'pipe' makes: with
   // 1 MiB of pipe buffer each read takes up to 1 MiB, which is what lets logging keep up.
   const out = outputPipe();
-  if ('spawnerr' in out) return out;
+  if ('failure' in out) return out;
   const err = req.redirectStderr === true ? null : outputPipe();
-  if (err !== null && 'spawnerr' in err) {
+  if (err !== null && 'failure' in err) {
     closeAll([out.read, out.write]);
     return err;
   }
@@ -128,8 +122,8 @@ export function spawnProcess(req: SpawnRequest): SpawnResult {
   // posix_spawn cannot change user, and may lack chdir in an old libc: those go through libuv.
   const result =
     identity.entry === null && (req.cwd === null || canSpawnInDirectory())
-      ? spawnDirect(common, req.cwd, out.write, childStderr)
-      : spawnThroughLibuv(common, cwd, identity.entry, out.write, childStderr);
+      ? spawnDirect(children, common, req.cwd, out.write, childStderr)
+      : spawnThroughLibuv(children, common, cwd, identity.entry, out.write, childStderr);
   // The child has its own copies now; ours would keep the pipes open after it exits.
   closeWriteEnds();
   if (!result.ok) {
@@ -151,15 +145,15 @@ interface CommonSpawn {
   readonly umask: number | null;
 }
 
-type Started = { ok: true; started: Pick<SpawnedChild, 'pid' | 'openStdin' | 'exit'> } | { ok: false; spawnerr: string };
+type Started = { ok: true; started: Pick<SpawnedChild, 'pid' | 'openStdin' | 'exit'> } | Failed;
 
 /**
  * The usual path: posix_spawn, whose vfork-style clone does not copy supd's page tables, so a
  * spawn costs supd a fraction of libuv's fork(). supd's reaper collects the exit (os/reaper.ts).
  */
-function spawnDirect(spawn: CommonSpawn, cwd: string | null, stdoutFd: number, stderrFd: number): Started {
+function spawnDirect(children: ChildTable, spawn: CommonSpawn, cwd: string | null, stdoutFd: number, stderrFd: number): Started {
   const stdinPipe = openPipe();
-  if (isLibcError(stdinPipe)) return { ok: false, spawnerr: `couldn't make a pipe for the child's input: ${stdinPipe.code}` };
+  if (isLibcError(stdinPipe)) return failed({ kind: 'no-pipe', stream: 'input', errno: stdinPipe.code });
   const [stdinRead, stdinWrite] = stdinPipe;
   const envStrings = Object.entries(spawn.env).map(([name, value]) => `${name}=${value}`);
   const dup2 = [[stdinRead, 0], [stdoutFd, 1], [stderrFd, 2]] as const;
@@ -171,7 +165,7 @@ function spawnDirect(spawn: CommonSpawn, cwd: string | null, stdoutFd: number, s
   closeAll([stdinRead]);
   if (isLibcError(pid)) {
     closeAll([stdinWrite]);
-    return { ok: false, spawnerr: describeExecFailure(spawn.program, spawn.filename, pid.code) };
+    return failed(describeExecFailure(spawn.program, spawn.filename, pid.code));
   }
   let stdin: Socket | undefined;
   let isExited = false;
@@ -186,7 +180,7 @@ function spawnDirect(spawn: CommonSpawn, cwd: string | null, stdoutFd: number, s
   };
   const startedPid = pid;
   const exit = new Promise<ChildExit>((settle) => {
-    awaitChildExit(startedPid, (status) => {
+    children.awaitExit(startedPid, (status) => {
       // As Node does for its children: nothing can be written to a process that has gone.
       isExited = true;
       if (stdin === undefined) closeAll([stdinWrite]);
@@ -199,9 +193,10 @@ function spawnDirect(spawn: CommonSpawn, cwd: string | null, stdoutFd: number, s
 
 /**
  * For user=: posix_spawn cannot setuid, libuv can (after fork, before exec). libuv reaps these,
- * so the pid is recorded as owned until its exit arrives and the reaper leaves it alone.
+ * so the pid is recorded as libuv's until its exit arrives and the reaper leaves it alone.
  */
 function spawnThroughLibuv(
+  children: ChildTable,
   spawn: CommonSpawn,
   cwd: string,
   user: PasswdEntry | null,
@@ -235,9 +230,9 @@ function spawnThroughLibuv(
   if (pid === undefined) {
     // Node leaves the pid unset when fork or exec failed; the errno only arrives on the next
     // tick, so name the likely cause from what we can see.
-    return { ok: false, spawnerr: describeExecFailure(spawn.program, spawn.filename, null) };
+    return failed(describeExecFailure(spawn.program, spawn.filename, null));
   }
-  owned.add(pid);
+  children.recordLibuvChild(pid);
   const program = spawn.program;
 
   const exit = new Promise<ChildExit>((settle) => {
@@ -245,7 +240,7 @@ function spawnThroughLibuv(
     const finish = (result: ChildExit): void => {
       if (settled) return;
       settled = true;
-      owned.delete(pid);
+      children.forgetLibuvChild(pid);
       settle(result);
     };
     let spawned = false;
@@ -257,7 +252,7 @@ function spawnThroughLibuv(
     // program never ran. Our listener runs before execa's promise settles, so this result wins.
     subprocess.once('error', (error: NodeJS.ErrnoException) => {
       if (spawned) return;
-      finish({ code: 127, signal: null, spawnerr: `couldn't exec ${program}: ${error.code ?? error.message}` });
+      finish({ code: 127, signal: null, failure: { kind: 'exec-failed', program, errno: error.code ?? error.message } });
     });
     // The backstop for any other way execa settles without an 'exit' event.
     void subprocess.then(
@@ -280,9 +275,9 @@ export function readableFromFd(fd: number): Readable {
 }
 
 /** A pipe whose read end stays in supd (close-on-exec), enlarged to 1 MiB where allowed. */
-function outputPipe(): { read: number; write: number } | { ok: false; spawnerr: string } {
+function outputPipe(): { read: number; write: number } | Failed {
   const fds = openPipe();
-  if (isLibcError(fds)) return { ok: false, spawnerr: `couldn't make a pipe for the child's output: ${fds.code}` };
+  if (isLibcError(fds)) return failed({ kind: 'no-pipe', stream: 'output', errno: fds.code });
   // Past /proc/sys/fs/pipe-max-size or the user's pipe-user-pages-soft this is EPERM: 64 KiB stays.
   setPipeSize(fds[0], PIPE_BYTES);
   return { read: fds[0], write: fds[1] };
@@ -300,14 +295,14 @@ function closeAll(fds: readonly number[]): void {
 
 /**
  * What supervisord's startProcess checks before it spawns (get_execv_args): null when the command
- * can be run, else the spawnerr ("can't find command 'x'"), so an RPC start can refuse with
- * NO_FILE or NOT_EXECUTABLE and leave the process as it was.
+ * can be run, else why not (no-file, not-executable...), so an RPC start can refuse with NO_FILE or
+ * NOT_EXECUTABLE and leave the process as it was.
  */
-export function checkCommand(req: SpawnRequest): string | null {
+export function checkCommand(req: SpawnRequest): SpawnFailure | null {
   const [program] = req.argv;
-  if (program === undefined || program === '') return 'command is empty';
+  if (program === undefined || program === '') return { kind: 'bad-command', reason: 'command is empty' };
   const result = resolveCommand(program, req.env, req.cwd ?? process.cwd());
-  return result.ok ? null : result.spawnerr;
+  return result.ok ? null : result.failure;
 }
 
 /** get_execv_args + check_execv_args, with supervisord's messages. */
@@ -315,7 +310,7 @@ function resolveCommand(
   program: string,
   env: Readonly<Record<string, string>>,
   cwd: string,
-): { ok: true; filename: string } | { ok: false; spawnerr: string } {
+): { ok: true; filename: string } | Failed {
   let filename: string;
   let st: Stats | undefined;
   if (program.includes('/')) {
@@ -335,15 +330,14 @@ function resolveCommand(
       }
     }
   }
-  const shown = program.includes('/') ? program : filename;
-  if (st === undefined) return { ok: false, spawnerr: `can't find command ${pyRepr(shown)}` };
-  if (st.isDirectory()) return { ok: false, spawnerr: `command at ${pyRepr(shown)} is a directory` };
-  if ((st.mode & 0o111) === 0)
-    return { ok: false, spawnerr: `command at ${pyRepr(shown)} is not executable` };
+  const command = program.includes('/') ? program : filename;
+  if (st === undefined) return failed({ kind: 'no-file', command });
+  if (st.isDirectory()) return failed({ kind: 'is-directory', command });
+  if ((st.mode & 0o111) === 0) return failed({ kind: 'not-executable', command });
   try {
     accessSync(filename, fsConstants.X_OK);
   } catch {
-    return { ok: false, spawnerr: `no permission to run command ${pyRepr(shown)}` };
+    return failed({ kind: 'no-permission', command });
   }
   return { ok: true, filename };
 }
@@ -351,14 +345,13 @@ function resolveCommand(
 /** drop_privileges(): null when no change of user is needed (none asked, or already that uid). */
 function resolveIdentity(
   user: string | null,
-): { ok: true; entry: PasswdEntry | null } | { ok: false; spawnerr: string } {
+): { ok: true; entry: PasswdEntry | null } | Failed {
   if (user === null) return { ok: true, entry: null };
   const found = findUser(readPasswdFile(), user);
-  if (!found.ok) return { ok: false, spawnerr: `couldn't setuid to ${user}: ${found.reason}` };
+  if (!found.ok) return failed({ kind: 'bad-user', user, reason: found.reason });
   const current = process.getuid?.() ?? 0;
   if (found.entry.uid === current) return { ok: true, entry: null };
-  if (current !== 0)
-    return { ok: false, spawnerr: `couldn't setuid to ${user}: Can't drop privilege as nonroot user` };
+  if (current !== 0) return failed({ kind: 'bad-user', user, reason: "Can't drop privilege as nonroot user" });
   return { ok: true, entry: found.entry };
 }
 
@@ -396,11 +389,11 @@ function checkDirectory(dir: string): string | null {
 }
 
 /**
- * Why exec failed, in supervisord's child's words ("couldn't exec %s: %s"). The checks before the
- * spawn passed, so an ENOENT is usually a missing #! interpreter: name it.
+ * Why exec failed (supervisord's child's "couldn't exec %s: %s"). The checks before the spawn
+ * passed, so an ENOENT is usually a missing #! interpreter: name it.
  */
-function describeExecFailure(program: string, filename: string, code: string | null): string {
-  if (code !== null && code !== 'ENOENT') return `couldn't exec ${program}: ${code}`;
+function describeExecFailure(program: string, filename: string, code: string | null): SpawnFailure {
+  if (code !== null && code !== 'ENOENT') return { kind: 'exec-failed', program, errno: code };
   let head = '';
   try {
     const fd = openSync(filename, 'r');
@@ -415,10 +408,8 @@ function describeExecFailure(program: string, filename: string, code: string | n
   }
   const interpreter = head.startsWith('#!') ? head.slice(2).split('\n')[0]?.trim().split(/\s+/)[0] : undefined;
   if (interpreter !== undefined && interpreter !== '' && statOrUndefined(interpreter) === undefined)
-    return `couldn't exec ${program}: ENOENT (its #! interpreter ${interpreter} does not exist)`;
-  // libuv reports its errno only on a later tick: null means we do not know it here.
-  if (code !== null) return `couldn't exec ${program}: ${code}`;
-  return `couldn't exec ${program}: spawn failed (out of processes or file descriptors, or an unusable #! interpreter)`;
+    return { kind: 'exec-failed', program, errno: 'ENOENT', interpreter };
+  return { kind: 'exec-failed', program, errno: code };
 }
 
 /**
@@ -443,11 +434,4 @@ function statOrUndefined(path: string): Stats | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Python's repr() of a str, as supervisord's %r puts it in spawnerr. */
-function pyRepr(text: string): string {
-  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
-  const escaped = text.replace(/\\/g, '\\\\').replace(quote === "'" ? /'/g : /"/g, `\\${quote}`);
-  return `${quote}${escaped}${quote}`;
 }

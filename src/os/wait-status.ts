@@ -9,10 +9,12 @@ export interface DecodedWaitStatus {
   readonly signal: string | null;
 }
 
-const SIGNAL_NAMES = new Map<number, string>();
-for (const [name, number] of Object.entries(constants.signals)) {
-  if (!SIGNAL_NAMES.has(number)) SIGNAL_NAMES.set(number, name); // SIGABRT before SIGIOT
-}
+/** Signal numbers to names; the first name of a number wins (SIGABRT before SIGIOT). */
+const SIGNAL_NAMES: ReadonlyMap<number, string> = new Map(
+  Object.entries(constants.signals)
+    .reverse()
+    .map(([name, number]) => [number, name]),
+);
 
 export function decodeWaitStatus(status: number): DecodedWaitStatus {
   const termsig = status & 0x7f;

@@ -3,10 +3,12 @@
 // The PID-1 case, with 2000 orphans, is test/pid1/reaper.test.ts.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ChildTable } from '../../../src/os/child-table.js';
 import { isLibcError, setChildSubreaper } from '../../../src/os/libc.js';
-import { startReaper, type Reaper } from '../../../src/os/reaper.js';
-import { hasOwnedPids, isOwnedPid, spawnProcess, type SpawnedChild, readableFromFd } from '../../../src/os/spawn.js';
+import { Reaper } from '../../../src/os/reaper.js';
+import { describeSpawnFailure } from '../../../src/os/spawn-failure.js';
+import { spawnProcess, type SpawnedChild, readableFromFd } from '../../../src/os/spawn.js';
 import { collectLines, killChildren, withDeadline } from './child-output.js';
 import { childrenOf, zombieChildrenOf } from './proc-view.js';
 
@@ -14,17 +16,27 @@ const PUPPET = fileURLToPath(new URL('../../fixtures/puppet.mjs', import.meta.ur
 const LATE_WAITER = fileURLToPath(new URL('../../fixtures/late-waiter.mjs', import.meta.url));
 const ENV = { PATH: process.env['PATH'] ?? '/usr/bin:/bin' };
 
-let reaper: Reaper | undefined;
+let table: ChildTable;
+let reaper: Reaper;
+let reaped: number[];
 let children: SpawnedChild[] = [];
 
 beforeAll(() => {
-  // Made a subreaper here as well as by startReaper, so that without a working reaper the
+  // Made a subreaper here as well as by adoptOrphans, so that without a working reaper the
   // orphans still come to us and stay zombies: the tests below then fail instead of passing
-  // because PID 1 reaped for us. (Checked: with startReaper() replaced by a no-op, the first
-  // test fails with 50 zombie children; with isOwned: () => false, the second one times out
-  // waiting for exits libuv never reports.)
+  // because PID 1 reaped for us. (Checked: with adoptOrphans() replaced by a no-op, the first
+  // test fails with 50 zombie children; with isLibuvChild() always false, the libuv test times
+  // out waiting for exits libuv never reports.)
   const result = setChildSubreaper();
   if (isLibcError(result)) throw new Error(`prctl(PR_SET_CHILD_SUBREAPER): ${result.code}`);
+});
+
+// One table and one reaper per test: the reaper delivers the exits of the programs spawned into
+// the table from the start, and reaps orphans once a test calls adoptOrphans().
+beforeEach(() => {
+  table = new ChildTable();
+  reaped = [];
+  reaper = new Reaper(table, { onReaped: (pid) => reaped.push(pid) });
 });
 
 afterEach(async () => {
@@ -33,9 +45,9 @@ afterEach(async () => {
   // A test's orphans may still be exiting after it saw no zombie left (seen in CI: 89 came after
   // the tests that make 200). While the reaper still runs, wait for every child of this process
   // to be gone, so the next test counts only its own.
-  if (reaper !== undefined) await vi.waitFor(() => expect(childrenOf(process.pid)).toEqual([]), { timeout: 10_000, interval: 20 });
-  reaper?.stop();
-  reaper = undefined;
+  reaper.adoptOrphans();
+  await vi.waitFor(() => expect(childrenOf(process.pid)).toEqual([]), { timeout: 10_000, interval: 20 });
+  reaper.stop();
 });
 
 
@@ -43,16 +55,15 @@ const isRoot = process.getuid?.() === 0;
 
 /** user=nobody goes through libuv (posix_spawn cannot change user): a child libuv owns. */
 function start(argv: string[], user: string | null = null): SpawnedChild {
-  const result = spawnProcess({ argv: [process.execPath, PUPPET, ...argv], env: ENV, cwd: user === null ? null : '/', umask: null, user });
-  if (!result.ok) throw new Error(result.spawnerr);
+  const result = spawnProcess(table, { argv: [process.execPath, PUPPET, ...argv], env: ENV, cwd: user === null ? null : '/', umask: null, user });
+  if (!result.ok) throw new Error(describeSpawnFailure(result.failure));
   children.push(result.child);
   return result.child;
 }
 
 describe('the reaper as a child subreaper', () => {
   it('reaps orphans reparented to supd, leaving no zombie children', async () => {
-    const reaped: number[] = [];
-    reaper = startReaper({ isOwned: isOwnedPid, hasOwned: hasOwnedPids, onReaped: (pid) => reaped.push(pid) });
+    reaper.adoptOrphans();
     const child = start(['--orphans=50']);
     await collectLines(readableFromFd(child.stdoutFd)).waitFor(/^orphans spawned 50$/);
     await vi.waitFor(
@@ -65,7 +76,7 @@ describe('the reaper as a child subreaper', () => {
   });
 
   it("delivers every program's exit to its waiter while orphans exit around it", async () => {
-    reaper = startReaper({ isOwned: isOwnedPid, hasOwned: hasOwnedPids });
+    reaper.adoptOrphans();
     // Orphans exiting while programs exit: a reaper that counted a program as an orphan, or
     // reaped it without telling its waiter, would leave some exit promises unresolved.
     const orphanMaker = start(['--orphans=200']);
@@ -78,11 +89,11 @@ describe('the reaper as a child subreaper', () => {
   });
 
   it.skipIf(!isRoot)("leaves libuv's children (user= programs) to libuv, so each exit still reaches execa (needs root)", async () => {
-    reaper = startReaper({ isOwned: isOwnedPid, hasOwned: hasOwnedPids });
+    reaper.adoptOrphans();
     const orphanMaker = start(['--orphans=200']);
     const orphanLines = collectLines(readableFromFd(orphanMaker.stdoutFd));
     const owned = Array.from({ length: 10 }, (_, i) => start([`--exit-after-ms=${i % 5}`, `--code=${i % 7}`], 'nobody'));
-    expect(owned.every((c) => isOwnedPid(c.pid))).toBe(true);
+    expect(owned.map((c) => table.get(c.pid))).toEqual(owned.map((c) => ({ pid: c.pid, reapedBy: 'libuv' })));
     const exits = await withDeadline(Promise.all(owned.map((c) => c.exit)), 10_000, 'the exits of 10 libuv children');
     expect(exits).toEqual(owned.map((_, i) => ({ code: i % 7, signal: null })));
     await orphanLines.waitFor(/^orphans spawned 200$/);
@@ -100,7 +111,7 @@ describe('the reaper as a child subreaper', () => {
     const child = start(['--orphans=5']);
     await collectLines(readableFromFd(child.stdoutFd)).waitFor(/^orphans spawned 5$/);
     await vi.waitFor(() => expect(zombieChildrenOf(process.pid)).toHaveLength(5), { timeout: 5_000 });
-    reaper = startReaper({ isOwned: isOwnedPid, hasOwned: hasOwnedPids });
+    reaper.adoptOrphans();
     await vi.waitFor(() => expect(zombieChildrenOf(process.pid)).toEqual([]), { timeout: 5_000 });
   });
 
@@ -108,8 +119,8 @@ describe('the reaper as a child subreaper', () => {
     const child = start(['--orphans=3']);
     await collectLines(readableFromFd(child.stdoutFd)).waitFor(/^orphans spawned 3$/);
     await vi.waitFor(() => expect(zombieChildrenOf(process.pid)).toHaveLength(3), { timeout: 5_000 });
-    reaper = startReaper({ isOwned: isOwnedPid, hasOwned: hasOwnedPids });
-    // startReaper only schedules its first pass, so this synchronous call gets all three.
+    reaper.adoptOrphans();
+    // adoptOrphans only schedules its first pass, so this synchronous call gets all three.
     expect(reaper.reapNow()).toBe(3);
     expect(reaper.reapNow()).toBe(0);
   });

@@ -4,10 +4,12 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ChildTable } from '../../../src/os/child-table.js';
+import { Reaper } from '../../../src/os/reaper.js';
 import { sendSignal } from '../../../src/os/signals.js';
-import { awaitedChildCount } from '../../../src/os/reaper.js';
-import { isOwnedPid, spawnProcess, type SpawnRequest, type SpawnedChild, readableFromFd } from '../../../src/os/spawn.js';
+import { describeSpawnFailure, type SpawnFailure } from '../../../src/os/spawn-failure.js';
+import { spawnProcess, type SpawnRequest, type SpawnedChild, readableFromFd } from '../../../src/os/spawn.js';
 import { collectLines, killChildren } from './child-output.js';
 import { isDead, readStat, readStatusField } from './proc-view.js';
 
@@ -17,6 +19,10 @@ const isRoot = process.getuid?.() === 0;
 
 let dir: string;
 let children: SpawnedChild[] = [];
+/** The pids of this file's children, and the reaper that delivers their exits (as the daemon has). */
+const table = new ChildTable();
+const reaper = new Reaper(table);
+afterAll(() => reaper.stop());
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'supd-spawn-'));
@@ -34,19 +40,24 @@ function request(argv: string[], more: Partial<SpawnRequest> = {}): SpawnRequest
 }
 
 function start(argv: string[], more: Partial<SpawnRequest> = {}): SpawnedChild {
-  const result = spawnProcess(request(argv, more));
-  if (!result.ok) throw new Error(`spawn failed: ${result.spawnerr}`);
+  const result = spawnProcess(table, request(argv, more));
+  if (!result.ok) throw new Error(`spawn failed: ${describeSpawnFailure(result.failure)}`);
   children.push(result.child);
   return result.child;
 }
 
-function spawnerrOf(argv: string[], more: Partial<SpawnRequest> = {}): string {
-  const result = spawnProcess(request(argv, more));
+function failureOf(argv: string[], more: Partial<SpawnRequest> = {}): SpawnFailure {
+  const result = spawnProcess(table, request(argv, more));
   if (result.ok) {
     children.push(result.child);
-    throw new Error(`expected a spawnerr, but pid ${result.child.pid} started`);
+    throw new Error(`expected a spawn failure, but pid ${result.child.pid} started`);
   }
-  return result.spawnerr;
+  return result.failure;
+}
+
+/** supervisord's spawnerr text for the failure. */
+function spawnerrOf(argv: string[], more: Partial<SpawnRequest> = {}): string {
+  return describeSpawnFailure(failureOf(argv, more));
 }
 
 function writeScript(name: string, body: string, mode = 0o755): string {
@@ -74,6 +85,7 @@ describe('resolving the command as supervisord does', () => {
   });
 
   it("reports a command missing from PATH as can't find command", () => {
+    expect(failureOf(['no-such-command-supd'], { env: { PATH: dir } })).toEqual({ kind: 'no-file', command: 'no-such-command-supd' });
     expect(spawnerrOf(['no-such-command-supd'], { env: { PATH: dir } })).toBe(
       "can't find command 'no-such-command-supd'",
     );
@@ -86,6 +98,7 @@ describe('resolving the command as supervisord does', () => {
 
   it('reports a directory found in PATH as a directory, by its full path', () => {
     mkdirSync(join(dir, 'webx'));
+    expect(failureOf(['webx'], { env: { PATH: dir } })).toEqual({ kind: 'is-directory', command: join(dir, 'webx') });
     expect(spawnerrOf(['webx'], { env: { PATH: dir } })).toBe(
       `command at '${join(dir, 'webx')}' is a directory`,
     );
@@ -93,10 +106,12 @@ describe('resolving the command as supervisord does', () => {
 
   it('reports a file without execute bits as not executable', () => {
     const path = writeScript('plain', 'exit 0', 0o644);
+    expect(failureOf([path])).toEqual({ kind: 'not-executable', command: path });
     expect(spawnerrOf([path])).toBe(`command at '${path}' is not executable`);
   });
 
   it('reports an empty command', () => {
+    expect(failureOf([])).toEqual({ kind: 'bad-command', reason: 'command is empty' });
     expect(spawnerrOf([])).toBe('command is empty');
   });
 });
@@ -259,20 +274,21 @@ describe('the exit promise', () => {
   });
 
   it('collects the exit of a program it started itself exactly once, leaving libuv nothing to own', async () => {
-    const before = awaitedChildCount();
+    const before = table.awaitedCount;
     const child = start([NODE, PUPPET, '--exit-after-ms=10']);
-    expect(isOwnedPid(child.pid)).toBe(false);
-    expect(awaitedChildCount()).toBe(before + 1);
+    expect(table.get(child.pid)).toMatchObject({ pid: child.pid, reapedBy: 'supd' });
+    expect(table.awaitedCount).toBe(before + 1);
     await expect(child.exit).resolves.toEqual({ code: 0, signal: null });
-    expect(awaitedChildCount()).toBe(before);
+    expect(table.awaitedCount).toBe(before);
+    expect(table.get(child.pid)).toBeUndefined();
     expect(readStat(child.pid)).toBeUndefined(); // reaped: no zombie left behind
   });
 
   it.skipIf(!isRoot)('counts a user= program as owned by libuv until its exit is delivered (needs root)', async () => {
     const child = start([NODE, PUPPET, '--exit-after-ms=10'], { user: 'nobody', cwd: dir });
-    expect(isOwnedPid(child.pid)).toBe(true);
+    expect(table.get(child.pid)).toEqual({ pid: child.pid, reapedBy: 'libuv' });
     await child.exit;
-    expect(isOwnedPid(child.pid)).toBe(false);
+    expect(table.get(child.pid)).toBeUndefined();
   });
 });
 
@@ -280,8 +296,10 @@ describe('what a program inherits from supd', () => {
   it('starts with every signal at its default and none blocked, though Node ignores SIGPIPE', async () => {
     const child = start([NODE, PUPPET]);
     await collectLines(readableFromFd(child.stdoutFd)).waitFor(/^ready \d+$/);
-    // Node (the puppet itself) may have changed its own dispositions by now; a shell has not.
-    const shell = start(['/bin/sh', '-c', 'grep -E "^Sig(Ign|Blk)" /proc/$$/status']);
+    // Node (the puppet itself) may have changed its own dispositions by now; grep has not. exec:
+    // a shell waiting for a child (dash) blocks every signal meanwhile, so its own mask is not
+    // what it inherited.
+    const shell = start(['/bin/sh', '-c', 'exec grep -E "^Sig(Ign|Blk)" /proc/self/status']);
     const lines = collectLines(readableFromFd(shell.stdoutFd));
     await shell.exit;
     await lines.waitFor(/^SigIgn:\s+0+$/);
