@@ -4,6 +4,7 @@
  * applies it; the docs test checks docs/configuration.md against it.
  */
 import { key, REQUIRED } from './key-spec.js';
+import { LIFECYCLE_PROGRAM_KEYS, startRetries } from './lifecycle-keys.js';
 import {
   autorestart,
   bool,
@@ -34,7 +35,8 @@ export const PROGRAM_KEYS = {
   priority: key(integer, 999),
   autostart: key(bool, true),
   startsecs: key(nonNegativeInteger, 1),
-  startretries: key(nonNegativeInteger, 3),
+  // supd: also `infinite` (lifecycle-keys.ts).
+  startretries: key(startRetries, 3),
   autorestart: key(autorestart, 'unexpected'),
   exitcodes: key(exitcodes, [0]),
   stopsignal: key(signalName, 'TERM'),
@@ -64,6 +66,8 @@ export const PROGRAM_KEYS = {
   container_logs: key<boolean | null>(inheriting(bool), null, 'section', "[supervisord]'s"),
   container_logs_format: key<'plain' | 'prefixed' | 'json' | null>(inheriting(containerLogFormat), null, 'section', "[supervisord]'s"),
   container_logs_line_maxbytes: key<number | null>(inheriting(byteSize), null, 'section', "[supervisord]'s"),
+  // supd extensions: restart backoff, startretries=infinite, shutdown_on, stopastree.
+  ...LIFECYCLE_PROGRAM_KEYS,
 } as const;
 
 export type ProgramKey = keyof typeof PROGRAM_KEYS;

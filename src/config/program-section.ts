@@ -9,6 +9,7 @@ import { ConfigError, ConfigWarning } from './config-error.js';
 import type { IniSection, RawValue } from './dialect.js';
 import { dirname, envExpansions, expand, layer } from './expand.js';
 import type { Settings } from './key-spec.js';
+import { lifecycleSettings } from './lifecycle-keys.js';
 import { PROGRAM_KEYS, type ProgramKey } from './program-keys.js';
 import type { Present, SectionReader } from './section-reader.js';
 import type { ContainerLogs, ProcessConfig, StreamLogSettings } from './types.js';
@@ -164,6 +165,7 @@ function toProcessConfig(v: ProgramSettings, f: ProcessFacts): ProcessConfig {
       format: v.container_logs_format ?? inherited.format,
       lineMaxBytes: v.container_logs_line_maxbytes ?? inherited.lineMaxBytes,
     },
+    ...lifecycleSettings(v),
     origin: f.section.origin,
   };
 }

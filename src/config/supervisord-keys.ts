@@ -4,6 +4,7 @@
  * extension. Data only: supervisord-section.ts and server-sections.ts apply it; the docs test checks docs/configuration.md.
  */
 import { key, REQUIRED } from './key-spec.js';
+import { LIFECYCLE_SUPERVISORD_KEYS } from './lifecycle-keys.js';
 import {
   bool,
   byteSize,
@@ -52,6 +53,7 @@ export const SUPERVISORD_KEYS = {
   container_logs: key(bool, false),
   container_logs_format: key(containerLogFormat, 'prefixed'),
   container_logs_line_maxbytes: key(byteSize, 16 * 1024, 'section', '16KB'),
+  ...LIFECYCLE_SUPERVISORD_KEYS,
 } as const;
 
 /** [include]: only the main file's counts (supervisord reads it once, before any included file). */

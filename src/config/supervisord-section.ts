@@ -47,6 +47,7 @@ export function readSupervisordSection(reader: SectionReader, section: IniSectio
       format: v.container_logs_format,
       lineMaxBytes: v.container_logs_line_maxbytes,
     },
+    shutdownStuckTimeoutMs: Math.round(v.shutdown_stuck_timeout * 1000),
   };
 }
 

@@ -41,8 +41,24 @@ export interface ContainerLogs {
   readonly lineMaxBytes: number;
 }
 
+/** supd extension: shut supd down when this program went FATAL, exited unexpectedly, or exited at all. */
+export type ShutdownOn = 'fatal' | 'unexpected' | 'exit';
+
+/** supd's opt-in lifecycle keys of [program:x] (lifecycle-keys.ts), in internal units. */
+export interface ProcessLifecycleSettings {
+  /** backoff_delay: the first restart delay (and supervisord's step of +1 s per failed start). */
+  readonly backoffDelayMs: number;
+  /** backoff_factor: null keeps supervisord's rule; else every automatic restart waits delay x factor^n. */
+  readonly backoffFactor: number | null;
+  /** backoff_limit: the cap of the delay, and how long RUNNING resets it. */
+  readonly backoffLimitMs: number;
+  readonly shutdownOn: ShutdownOn | null;
+  /** stopastree: stop every process descending from the program, not only its pid or group. */
+  readonly stopAsTree: boolean;
+}
+
 /** One process after numprocs expansion: everything supd needs to run it. */
-export interface ProcessConfig {
+export interface ProcessConfig extends ProcessLifecycleSettings {
   /** process_name after expansion, e.g. "web_00". */
   readonly name: string;
   /** The [program:x] (or [eventlistener:x]) section name x. */
@@ -117,6 +133,8 @@ export interface SupervisordSettings {
   readonly forwardSignals: readonly SignalName[];
   /** supd extension: the default container logging of every program. */
   readonly containerLogs: ContainerLogs;
+  /** supd extension: how long a shutdown waits for processes that survive SIGKILL (stuck). */
+  readonly shutdownStuckTimeoutMs: number;
 }
 
 export interface UnixHttpServerSettings {

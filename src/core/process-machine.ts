@@ -17,10 +17,14 @@
  * Where supd differs on purpose: restarts after an exit happen at once (supervisord waits for its
  * next 1 s tick), but a process whose last run was shorter than MIN_RESTART_INTERVAL_MS is
  * restarted no sooner than that after its last start, so a crash loop is no tighter than
- * supervisord's.
+ * supervisord's. With backoff_factor (opt-in) every automatic restart waits its backoff
+ * (restart-backoff.ts), and shutdown_on turns an exit or FATAL into a `shutdown-supd` effect
+ * (exit-policy.ts).
  */
-import type { Autorestart, SignalName } from '../config/types.js';
+import type { Autorestart, ShutdownOn, SignalName } from '../config/types.js';
+import { shutdownDecision, type ProgramEnd } from './exit-policy.js';
 import type { ExitStatus } from './exit-status.js';
+import { hasStayedUp, isExponential, restartDelay, type BackoffPolicy } from './restart-backoff.js';
 import type { ProcessStateName } from './states.js';
 
 export type Millis = number;
@@ -29,7 +33,7 @@ export type Millis = number;
 export const MIN_RESTART_INTERVAL_MS: Millis = 1_000;
 
 /** The settings of ProcessConfig the lifecycle depends on. */
-export interface Lifecycle {
+export interface Lifecycle extends BackoffPolicy {
   readonly name: string;
   readonly startSecs: number;
   readonly startRetries: number;
@@ -39,6 +43,7 @@ export interface Lifecycle {
   readonly stopWaitMs: Millis;
   readonly stopAsGroup: boolean;
   readonly killAsGroup: boolean;
+  readonly shutdownOn: ShutdownOn | null;
 }
 
 /** Each state carries only the data that belongs to it. */
@@ -62,6 +67,13 @@ export interface Machine {
   readonly laststop: Millis;
   readonly exitstatus: number | null;
   readonly spawnerr: string | null;
+  /**
+   * Automatic restarts since the backoff was last reset (a start by the user, or RUNNING for
+   * backoff_limit): the `attempt` a pending restart is, and the n of delay x factor^(n-1).
+   */
+  readonly restarts: number;
+  /** How the last run ended, for reports ("restarting in 4.0 s (attempt 5, exit status 1)"). */
+  readonly lastExit: ExitStatus | null;
 }
 
 export type ProcessEvent =
@@ -78,7 +90,9 @@ export type Effect =
   | { readonly type: 'spawn' }
   | { readonly type: 'signal'; readonly signal: SignalName; readonly asGroup: boolean; readonly pid: number }
   | { readonly type: 'wake'; readonly at: Millis }
-  | { readonly type: 'log'; readonly level: LogLevel; readonly message: string };
+  | { readonly type: 'log'; readonly level: LogLevel; readonly message: string }
+  /** shutdown_on matched: stop everything as on SIGTERM, then exit with `code`. */
+  | { readonly type: 'shutdown-supd'; readonly code: number; readonly reason: string };
 
 export interface Transition {
   readonly from: ProcessStateName;
@@ -106,14 +120,27 @@ export class IllegalTransition extends Error {
 }
 
 export function initialMachine(): Machine {
-  return { state: { name: 'STOPPED' }, pid: 0, backoff: 0, laststart: 0, laststop: 0, exitstatus: null, spawnerr: null };
+  return {
+    state: { name: 'STOPPED' },
+    pid: 0,
+    backoff: 0,
+    laststart: 0,
+    laststop: 0,
+    exitstatus: null,
+    spawnerr: null,
+    restarts: 0,
+    lastExit: null,
+  };
 }
 
 /** Collects the effects and transitions of one step while the machine moves through states. */
 class StepBuilder {
   private readonly effects: Effect[] = [];
   private readonly transitions: Transition[] = [];
-  constructor(private current: Machine) {}
+  constructor(
+    private current: Machine,
+    readonly random: () => number,
+  ) {}
 
   get machine(): Machine {
     return this.current;
@@ -146,10 +173,17 @@ class StepBuilder {
 
 /**
  * Apply one event. `mayStart` is false while supd shuts down: supervisord starts nothing then
- * (process.py transition() checks `mood > RESTARTING`).
+ * (process.py transition() checks `mood > RESTARTING`). `random` gives the backoff jitter in [0, 1).
  */
-export function step(m: Machine, event: ProcessEvent, now: Millis, cfg: Lifecycle, mayStart = true): Step {
-  const b = new StepBuilder(m);
+export function step(
+  m: Machine,
+  event: ProcessEvent,
+  now: Millis,
+  cfg: Lifecycle,
+  mayStart = true,
+  random: () => number = Math.random,
+): Step {
+  const b = new StepBuilder(m, random);
   const s = m.state;
   switch (event.type) {
     case 'start':
@@ -159,6 +193,8 @@ export function step(m: Machine, event: ProcessEvent, now: Millis, cfg: Lifecycl
         case 'FATAL':
         case 'BACKOFF':
         case 'UNKNOWN':
+          // A start by the user (or at boot) begins a fresh backoff.
+          b.update({ restarts: 0 });
           beginSpawn(b, now);
           return b.build();
         default: // already started or stopping: supervisord refuses this in rpcinterface, not here
@@ -176,6 +212,8 @@ export function step(m: Machine, event: ProcessEvent, now: Millis, cfg: Lifecycl
     case 'spawn-failed':
       if (s.name !== 'STARTING') throw new IllegalTransition(s.name, event.type, cfg.name);
       b.log('info', `spawnerr: ${event.spawnerr}`);
+      b.update({ lastExit: null });
+      requestShutdownIf(b, cfg, { type: 'spawn-failed', spawnerr: event.spawnerr });
       enterBackoff(b, now, cfg, event.spawnerr); // STARTING -> BACKOFF
       return b.build();
 
@@ -220,17 +258,29 @@ function beginSpawn(b: StepBuilder, now: Millis): void {
 }
 
 function enterBackoff(b: StepBuilder, now: Millis, cfg: Lifecycle, spawnerr: string): void {
-  // supervisord's change_state(BACKOFF) adds one to backoff and waits that many seconds.
+  // supervisord's change_state(BACKOFF) adds one to backoff and waits that many seconds
+  // (backoff x backoff_delay); with a factor the delay is the restart's (restart-backoff.ts).
   const backoff = b.machine.backoff + 1;
-  const retryAt = now + backoff * 1000;
-  b.moveTo({ name: 'BACKOFF', retryAt }, { backoff, spawnerr, pid: 0 });
+  const restarts = b.machine.restarts + 1;
+  const delay = isExponential(cfg) ? restartDelay(cfg, restarts, b.random()) : backoff * cfg.backoffDelayMs;
+  const retryAt = now + delay;
+  b.moveTo({ name: 'BACKOFF', retryAt }, { backoff, restarts, spawnerr, pid: 0 });
   if (backoff > cfg.startRetries) {
     // BACKOFF -> FATAL: supervisord does this on its next tick; nothing else can happen between.
     b.moveTo({ name: 'FATAL' }, { backoff: 0 });
     b.log('info', `gave up: ${cfg.name} entered FATAL state, too many start retries too quickly`);
+    requestShutdownIf(b, cfg, { type: 'fatal', lastExit: b.machine.lastExit });
     return;
   }
   b.emit({ type: 'wake', at: retryAt });
+}
+
+/** shutdown_on: ask the daemon to stop everything and exit, when this end is one it names. */
+function requestShutdownIf(b: StepBuilder, cfg: Lifecycle, end: ProgramEnd): boolean {
+  const decision = shutdownDecision(cfg.shutdownOn, end);
+  if (decision === null) return false;
+  b.emit({ type: 'shutdown-supd', code: decision.code, reason: decision.reason });
+  return true;
 }
 
 function beginStop(b: StepBuilder, now: Millis, cfg: Lifecycle, signal: SignalName, asGroup: boolean): void {
@@ -251,7 +301,7 @@ function exited(b: StepBuilder, status: ExitStatus, now: Millis, cfg: Lifecycle,
     case 'STOPPING': {
       // STOPPING -> STOPPED: the stop we asked for
       const message = `stopped: ${cfg.name} (${status.description})`;
-      b.moveTo({ name: 'STOPPED' }, { pid: 0, laststop: now, exitstatus: status.exitstatus });
+      b.moveTo({ name: 'STOPPED' }, { pid: 0, laststop: now, exitstatus: status.exitstatus, lastExit: status });
       b.log(isExpected ? 'info' : 'warn', message);
       return b.build();
     }
@@ -260,8 +310,9 @@ function exited(b: StepBuilder, status: ExitStatus, now: Millis, cfg: Lifecycle,
       // supervisord decides "too quickly" by elapsed time, not by state (process.py finish()).
       const isTooQuick = now - m.laststart < cfg.startSecs * 1000;
       if (isTooQuick && s.name === 'STARTING') {
-        b.update({ laststop: now, exitstatus: null });
+        b.update({ laststop: now, exitstatus: null, lastExit: status });
         b.log('warn', `exited: ${cfg.name} (${status.description}; not expected)`);
+        requestShutdownIf(b, cfg, { type: 'exited', status, isExpected });
         enterBackoff(b, now, cfg, 'Exited too quickly (process log may have details)'); // STARTING -> BACKOFF
         return b.build();
       }
@@ -269,9 +320,19 @@ function exited(b: StepBuilder, status: ExitStatus, now: Millis, cfg: Lifecycle,
         // startsecs passed but the wake-up has not arrived yet: STARTING -> RUNNING first, as supervisord does.
         b.moveTo({ name: 'RUNNING' });
       }
-      const restartAt = wantsRestart(cfg.autorestart, isExpected)
-        ? Math.max(now, m.laststart + MIN_RESTART_INTERVAL_MS)
-        : null;
+      const isShuttingSupdDown = requestShutdownIf(b, cfg, { type: 'exited', status, isExpected });
+      // The program whose end ends supd is not started again.
+      const isRestarting = wantsRestart(cfg.autorestart, isExpected) && !isShuttingSupdDown;
+      let restarts = m.restarts;
+      let restartAt: Millis | null = null;
+      if (isRestarting && isExponential(cfg)) {
+        // Pebble's reset: a run that stayed RUNNING for backoff_limit starts the backoff afresh.
+        if (hasStayedUp(cfg, now - m.laststart - cfg.startSecs * 1000)) restarts = 0;
+        restarts += 1;
+        restartAt = now + restartDelay(cfg, restarts, b.random());
+      } else if (isRestarting) {
+        restartAt = Math.max(now, m.laststart + MIN_RESTART_INTERVAL_MS);
+      }
       // RUNNING -> EXITED
       b.moveTo(
         { name: 'EXITED', expected: isExpected, restartAt },
@@ -279,7 +340,9 @@ function exited(b: StepBuilder, status: ExitStatus, now: Millis, cfg: Lifecycle,
           pid: 0,
           laststop: now,
           backoff: 0,
+          restarts,
           exitstatus: status.exitstatus,
+          lastExit: status,
           spawnerr: isExpected ? null : `Bad exit code ${status.exitstatus}`,
         },
       );

@@ -70,7 +70,11 @@ export class Supervisor {
   /** Shutdown levels still to stop, highest priority first; the head is being stopped now. */
   private shutdownLevels: number[] = [];
 
-  constructor(groups: readonly GroupConfig[]) {
+  /** The backoff jitter's source of numbers in [0, 1); tests pass a fixed one. */
+  private readonly random: () => number;
+
+  constructor(groups: readonly GroupConfig[], options: { readonly random?: () => number } = {}) {
+    this.random = options.random ?? Math.random;
     for (const group of groups) this.insertGroup(group);
   }
 
@@ -277,7 +281,7 @@ export class Supervisor {
     if (entry === undefined) return;
     let result: Step;
     try {
-      result = step(entry.machine, event, now, entry.config, !this.isShuttingDown);
+      result = step(entry.machine, event, now, entry.config, !this.isShuttingDown, this.random);
     } catch (error) {
       // A bug, not a user error: this process goes UNKNOWN and supd keeps supervising the rest.
       const from = entry.machine.state.name;

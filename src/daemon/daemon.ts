@@ -57,6 +57,8 @@ export class Daemon {
   private keepAlive: NodeJS.Timeout | null = null;
   private shutdownRequests = 0;
   private exitCode = 0;
+  /** Why supd exits other than by request (shutdown_on), for its last log line. */
+  private exitCause: string | null = null;
   private readonly closers: (() => Promise<void> | void)[] = [];
   private readonly reopeners: (() => void)[] = [];
   private readonly noticeListeners: ((notice: DaemonNotice) => void)[] = [];
@@ -73,6 +75,7 @@ export class Daemon {
       baseEnv: () => childBaseEnv(this.config),
       serverUrl: () => serverUrlOf(this.config),
       isEventListener: (config) => this.supervisor.getGroup(config.groupName)?.kind === 'eventlistener',
+      requestShutdown: (entry, code, reason) => this.shutdownOn(entry.config.name, code, reason),
     });
     this.runtime.onExit((entry, status) => this.restarts.exited(entry.key, status, this.clock()));
     this.runtime.onTransition(({ process: entry, transition }) => {
@@ -144,6 +147,17 @@ export class Daemon {
     logger.info(`supd started with pid ${process.pid}`);
     this.runtime.carryOut(this.supervisor.boot(this.clock()));
     this.notify({ type: 'running' });
+  }
+
+  /**
+   * shutdown_on matched: stop every program as on SIGTERM and exit with the program's code. The
+   * first cause wins; while supd already shuts down, a program ending changes nothing.
+   */
+  shutdownOn(program: string, code: number, reason: string): void {
+    if (this.shutdownRequests > 0 || this.supervisor.isShuttingDown) return;
+    this.exitCause = `${program} ${reason} (shutdown_on)`;
+    this.logger.warn(`${program} ${reason}: shutdown_on stops every program; supd will exit with code ${code}`);
+    this.shutdown(code);
   }
 
   /** Graceful shutdown (SIGTERM, SIGINT, SIGQUIT, or supervisor.shutdown over RPC). */
@@ -281,7 +295,8 @@ export class Daemon {
   }
 
   private async finish(): Promise<void> {
-    this.logger.info('all processes stopped; supd exiting');
+    if (this.exitCause === null) this.logger.info('all processes stopped; supd exiting');
+    else this.logger.warn(`all processes stopped; supd exiting with code ${this.exitCode}: ${this.exitCause}`);
     for (const closer of this.closers) {
       try {
         await closer();

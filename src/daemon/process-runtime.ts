@@ -25,6 +25,8 @@ export interface RuntimeDeps {
   /** SUPERVISOR_SERVER_URL for children whose serverurl= is not set. */
   readonly serverUrl: () => string | null;
   readonly isEventListener: (config: ProcessConfig) => boolean;
+  /** shutdown_on matched for this process: shut supd down and exit with `code`. */
+  readonly requestShutdown?: (entry: ProcessEntry, code: number, reason: string) => void;
 }
 
 /**
@@ -110,6 +112,9 @@ export class ProcessRuntime {
           break;
         case 'wake':
           this.wakeAt(entry.key, effect.at);
+          break;
+        case 'shutdown-supd':
+          this.deps.requestShutdown?.(entry, effect.code, effect.reason);
           break;
       }
     }

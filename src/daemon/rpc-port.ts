@@ -17,6 +17,7 @@ import type {
   RereadResult,
   SupervisorPort,
 } from '../rpc/supervisor-port.js';
+import { describePendingRestart } from '../core/process-report.js';
 import { describeSpawnFailure } from '../os/spawn-failure.js';
 import type { Daemon } from './daemon.js';
 import { SPAWN_FAILURE_FAULTS } from './spawn-faults.js';
@@ -74,6 +75,7 @@ export function createDaemonPort(daemon: Daemon, version: string, ext: PortExten
       spawnerr: m.spawnerr,
       stdoutLogfile: files.stdout,
       stderrLogfile: files.stderr,
+      supdDescription: describePendingRestart(m, entry.config, daemon.clock()),
     };
   };
 

@@ -344,7 +344,7 @@ export function createRpcMethods(port: SupervisorPort, options: RpcMethodsOption
       name: c.name,
       process_prio: c.priority,
       redirect_stderr: c.redirectStderr,
-      startretries: c.startRetries,
+      startretries: Number.isFinite(c.startRetries) ? c.startRetries : 2 ** 31 - 1, // infinite: XML-RPC has no infinity
       startsecs: c.startSecs,
       stdout_capture_maxbytes: c.stdout.captureMaxBytes,
       stdout_events_enabled: c.stdout.eventsEnabled,

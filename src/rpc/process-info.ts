@@ -40,6 +40,7 @@ export function processInfo(process: ProcessSnapshot, now: number): XmlRpcStruct
 }
 
 function describeProcess(process: ProcessSnapshot, start: number, stop: number, now: number): string {
+  if (process.supdDescription) return process.supdDescription;
   switch (process.state) {
     case 'RUNNING':
       // Whole seconds, and never negative when the clock was set back (as supervisord).

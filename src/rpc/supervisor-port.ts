@@ -33,6 +33,11 @@ export interface ProcessSnapshot {
   readonly stdoutLogfile: string | null;
   /** Resolved stderr log path, or null for NONE or redirect_stderr. */
   readonly stderrLogfile: string | null;
+  /**
+   * supd's own description where an opt-in key has something to say (a pending backoff restart,
+   * a stuck stop); replaces supervisord's description when set.
+   */
+  readonly supdDescription?: string | null;
 }
 
 /** A group and its processes, each list in supervisord's priority order. */

@@ -38,6 +38,11 @@ export function processConfig(overrides: Partial<ProcessConfig> = {}): ProcessCo
     umask: null,
     serverUrl: null,
     containerLogs: { enabled: false, format: 'prefixed', lineMaxBytes: 16_384 },
+    backoffDelayMs: 1000,
+    backoffFactor: null,
+    backoffLimitMs: 30_000,
+    shutdownOn: null,
+    stopAsTree: false,
     origin: { file: '/etc/supd.conf', line: 1, section: `program:${name}` },
     ...overrides,
   };

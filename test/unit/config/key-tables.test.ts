@@ -17,7 +17,10 @@ const SUPERVISORD_PROGRAM_KEYS = [
 ];
 
 /** supd's own [program:x] keys, documented in docs/differences.md. */
-const SUPD_PROGRAM_EXTENSIONS = ['container_logs', 'container_logs_format', 'container_logs_line_maxbytes'];
+const SUPD_PROGRAM_EXTENSIONS = [
+  'container_logs', 'container_logs_format', 'container_logs_line_maxbytes',
+  'backoff_delay', 'backoff_factor', 'backoff_limit', 'shutdown_on', 'stopastree',
+];
 
 describe('key tables', () => {
   it('PROGRAM_KEYS has exactly the [program:x] keys supervisord 4.2.5 reads, plus supd extensions', () => {

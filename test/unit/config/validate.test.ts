@@ -18,7 +18,7 @@ describe('a value supd cannot use', () => {
     ['priority=%(nope)s', 'priority=%(nope)s: %(nope)s cannot be expanded here; available: group_name, here, host_node_name, program_name, ENV_<variable> (write %% for a literal %)'],
     ['directory=%(ENV_NOPE)s', 'directory=%(ENV_NOPE)s: %(ENV_NOPE)s: environment variable NOPE is not set'],
     ['stopwaitsecs=%(ENV_APP)s', "stopwaitsecs=%(ENV_APP)s: expected an integer (it expands to 'shop')"],
-    ['startretries=-1', 'startretries=-1: expected an integer >= 0'],
+    ['startretries=-1', 'startretries=-1: expected an integer >= 0 or infinite'],
     ['killasgroup=false\nstopasgroup=true', 'killasgroup=false: cannot be false when stopasgroup=true'],
     ['process_name=web %(process_num)s', "process_name=web %(process_num)s: invalid name 'web 0': it contains ' '"],
   ])('%s gives exactly one error naming file, line, section and key', (line, message) => {
@@ -47,7 +47,7 @@ describe('a value supd cannot use', () => {
   it('collects every error of every section, not just the first', () => {
     expect(errorsOf(`${head}[program:a]\ncommand=run\nstartsecs=abc\nstartretries=x\n[program:b]\ncommand=run\nautorestart=maybe\n`)).toEqual([
       `${F}:4: [program:a] startsecs=abc: expected an integer`,
-      `${F}:5: [program:a] startretries=x: expected an integer`,
+      `${F}:5: [program:a] startretries=x: expected an integer >= 0 or infinite`,
       `${F}:8: [program:b] autorestart=maybe: expected true, false or unexpected`,
     ]);
   });
@@ -131,6 +131,11 @@ describe('a [program:x] with every key left to its default', () => {
       umask: null,
       serverUrl: null,
       containerLogs: { enabled: false, format: 'prefixed', lineMaxBytes: 16 * 1024 },
+      backoffDelayMs: 1000,
+      backoffFactor: null,
+      backoffLimitMs: 30_000,
+      shutdownOn: null,
+      stopAsTree: false,
       origin: { file: F, line: 2, section: 'program:web' },
     });
   });
@@ -157,6 +162,7 @@ describe('a [program:x] with every key left to its default', () => {
       silent: false,
       forwardSignals: [],
       containerLogs: { enabled: false, format: 'prefixed', lineMaxBytes: 16 * 1024 },
+      shutdownStuckTimeoutMs: 30_000,
     });
     expect(config.supervisorctl).toMatchObject({ serverUrl: 'http://localhost:9001', prompt: 'supervisor' });
     expect(config.unixHttpServer).toBeNull();

@@ -223,6 +223,11 @@ export function processConfig(name: string, patch: Partial<ProcessConfig> = {}):
     stopAsGroup: false, killAsGroup: false, user: null, redirectStderr: false,
     stdout: stream, stderr: stream, environment: {}, directory: null, umask: null, serverUrl: null,
     containerLogs: { enabled: false, format: 'prefixed', lineMaxBytes: 16_384 },
+    backoffDelayMs: 1000,
+    backoffFactor: null,
+    backoffLimitMs: 30_000,
+    shutdownOn: null,
+    stopAsTree: false,
     origin: { file: '/etc/supd.conf', line: 1, section: `program:${name}` },
     ...patch,
   };
