@@ -12,6 +12,7 @@ import { parseSupctlArgs } from './supctl/args.js';
 import { runCommand, EXIT, type CtlIo } from './supctl/commands.js';
 import { createConsoleIo, createFdWriter } from './supctl/console-io.js';
 import { loadServerSettings, SettingsError } from './supctl/server-settings.js';
+import { fileCursorStore, stateDirectory } from './supctl/link-cursor.js';
 
 export interface SupctlEnvironment {
   readonly env: NodeJS.ProcessEnv;
@@ -19,6 +20,8 @@ export interface SupctlEnvironment {
   readonly io: CtlIo;
   readonly isTTY: boolean;
   readonly signal?: AbortSignal;
+  /** supctl's stdin, for `run -i`. */
+  readonly stdin?: () => AsyncIterable<Uint8Array>;
 }
 
 /** Runs supctl with `argv` (without node and script) and resolves to its exit code. */
@@ -60,6 +63,9 @@ export async function main(argv: readonly string[], environment: SupctlEnvironme
         color: args.color ?? (environment.isTTY && environment.env.NO_COLOR === undefined),
         signal: environment.signal,
         readProcTable: args.command === 'tree' ? (await import('../os/proc-tree.js')).readProcTable : undefined,
+        cursors: fileCursorStore(stateDirectory(environment.env), (message) => io.err(`supctl: warning: ${message}`)),
+        stdin: environment.stdin,
+        openRpc: () => createRpcClient(settings),
       },
       args.command,
       args.args,
@@ -81,7 +87,8 @@ if (isEntryPoint()) {
   const controller = new AbortController();
   process.on('SIGINT', () => controller.abort());
   const io = createConsoleIo(createFdWriter(() => process));
-  main(process.argv.slice(2), { env: process.env, cwd: process.cwd(), io, isTTY: isatty(1), signal: controller.signal }).then(
+  const stdin = (): AsyncIterable<Uint8Array> => process.stdin;
+  main(process.argv.slice(2), { env: process.env, cwd: process.cwd(), io, isTTY: isatty(1), signal: controller.signal, stdin }).then(
     (code) => {
       process.exitCode = code;
     },

@@ -13,6 +13,7 @@ import { loadConfig } from '../config/load.js';
 import type { SupdConfig } from '../config/types.js';
 import { Daemon } from '../daemon/daemon.js';
 import { attachEvents } from '../daemon/events-wiring.js';
+import { attachJobs, type JobRunner } from '../daemon/job-runner.js';
 import { attachLogs } from '../daemon/logs-wiring.js';
 import { createDaemonPort, type PortExtensions } from '../daemon/rpc-port.js';
 import { RpcServerError, startRpcServers, type RpcServers } from '../rpc/http-server.js';
@@ -99,8 +100,9 @@ async function main(argv: string[]): Promise<number> {
   });
   const events = attachEvents(daemon);
   const logs = attachLogs(daemon, events);
+  const jobs = attachJobs(daemon);
   try {
-    const servers = await startControlPlane(daemon, config, supdVersion(), {
+    const servers = await startControlPlane(daemon, config, supdVersion(), jobs, {
       sendRemoteCommEvent: (type, data) => events.publish({ type: 'REMOTE_COMMUNICATION', remote_type: type, data }),
       logfiles: (entry) => logs.logfiles(entry),
       clearProcessLogs: (entry) => logs.clear(entry),
@@ -134,6 +136,7 @@ async function startControlPlane(
   daemon: Daemon,
   config: SupdConfig,
   supdVersion: string,
+  jobs: JobRunner,
   extensions: PortExtensions,
 ): Promise<RpcServers | null> {
   const { unixHttpServer: unix, inetHttpServer: inet } = config;
@@ -141,6 +144,7 @@ async function startControlPlane(
   const logger = daemon.logger;
   return startRpcServers({
     port: createDaemonPort(daemon, supdVersion, extensions),
+    jobs,
     unix:
       unix === null
         ? null

@@ -13,6 +13,7 @@ import {
   integer,
   keyValuePairs,
   loglevel,
+  nonNegativeInteger,
   octal,
   optionalText,
   signalList,
@@ -54,6 +55,10 @@ export const SUPERVISORD_KEYS = {
   container_logs_format: key(containerLogFormat, 'prefixed'),
   container_logs_line_maxbytes: key(byteSize, 16 * 1024, 'section', '16KB'),
   ...LIFECYCLE_SUPERVISORD_KEYS,
+  /** supd extension: bytes of each stream of a job (`supctl run`) kept for `supctl link`. */
+  job_output_maxbytes: key(byteSize, 1024 * 1024, 'section', '1MB'),
+  /** supd extension: how many finished jobs are kept (running jobs are never dropped). */
+  job_history: key(nonNegativeInteger, 100),
 } as const;
 
 /** [include]: only the main file's counts (supervisord reads it once, before any included file). */

@@ -48,6 +48,8 @@ export function readSupervisordSection(reader: SectionReader, section: IniSectio
       lineMaxBytes: v.container_logs_line_maxbytes,
     },
     shutdownStuckTimeoutMs: Math.round(v.shutdown_stuck_timeout * 1000),
+    jobOutputMaxBytes: v.job_output_maxbytes,
+    jobHistory: v.job_history,
   };
 }
 

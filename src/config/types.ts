@@ -135,6 +135,10 @@ export interface SupervisordSettings {
   readonly containerLogs: ContainerLogs;
   /** supd extension: how long a shutdown waits for processes that survive SIGKILL (stuck). */
   readonly shutdownStuckTimeoutMs: number;
+  /** supd extension: bytes kept of each output stream of a job (job_output_maxbytes). */
+  readonly jobOutputMaxBytes: number;
+  /** supd extension: finished jobs kept (job_history). */
+  readonly jobHistory: number;
 }
 
 export interface UnixHttpServerSettings {

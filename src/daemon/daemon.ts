@@ -38,6 +38,15 @@ export type DaemonNotice =
   | { readonly type: 'stopping' }
   | { readonly type: 'groups-changed'; readonly added: readonly string[]; readonly removed: readonly string[] };
 
+/**
+ * Children that are not programs (jobs): stopped beside the programs at shutdown, and waited for
+ * before supd exits; SIGKILLed at a second shutdown request.
+ */
+export interface ShutdownParticipant {
+  stopAll(): Promise<void>;
+  killAll(): void;
+}
+
 /** Monotonic milliseconds on the epoch scale, so deadlines survive wall-clock jumps. */
 export function monotonicEpochClock(): Millis {
   return performance.timeOrigin + performance.now();
@@ -62,6 +71,7 @@ export class Daemon {
   private readonly closers: (() => Promise<void> | void)[] = [];
   private readonly reopeners: (() => void)[] = [];
   private readonly noticeListeners: ((notice: DaemonNotice) => void)[] = [];
+  private readonly participants: ShutdownParticipant[] = [];
 
   constructor(private readonly options: DaemonOptions) {
     this.config = options.config;
@@ -112,6 +122,11 @@ export class Daemon {
   /** One process as the readiness rule reads it (/readyz, supctl health and wait). */
   readinessView(entry: ProcessEntry): ReadinessView {
     return readinessViewOf(entry);
+  }
+
+  /** Children beside the programs that shutdown stops and waits for (jobs). */
+  addShutdownParticipant(participant: ShutdownParticipant): void {
+    this.participants.push(participant);
   }
 
   onNotice(listener: (notice: DaemonNotice) => void): void {
@@ -167,13 +182,15 @@ export class Daemon {
       // A second request while stopping: do not wait for stopwaitsecs any more.
       this.logger.warn('second shutdown request: killing every remaining process with SIGKILL');
       this.runtime.carryOut(this.supervisor.killRemaining());
+      for (const participant of this.participants) participant.killAll();
       return;
     }
     this.exitCode = exitCode;
     this.logger.info('received shutdown request: stopping all processes');
     this.notify({ type: 'stopping' });
+    const participantsStopped = this.participants.map((participant) => participant.stopAll());
     this.runtime.carryOut(this.supervisor.shutdown(this.clock()));
-    void this.runtime.whenShutdownComplete().then(() => this.finish());
+    void Promise.all([this.runtime.whenShutdownComplete(), ...participantsStopped]).then(() => this.finish());
   }
 
   /** Read the config file again without applying it (supervisor.reloadConfig, SIGHUP). */
@@ -320,7 +337,7 @@ const baseEnvByConfig = new WeakMap<SupdConfig, Readonly<Record<string, string>>
  * supd's own environment, as every child inherits it, with [supervisord] environment= over it.
  * Made once per config: reading process.env is a call into C++ per variable, per spawn.
  */
-function childBaseEnv(config: SupdConfig): Readonly<Record<string, string>> {
+export function childBaseEnv(config: SupdConfig): Readonly<Record<string, string>> {
   const cached = baseEnvByConfig.get(config);
   if (cached !== undefined) return cached;
   const env: Record<string, string> = {};

@@ -2,8 +2,8 @@
  * supd's HTTP servers, as supervisord's http.py runs them: `[unix_http_server]` on a socket file
  * (chmod, chown; a stale socket is replaced, a live one is never taken over) and optionally
  * `[inet_http_server]`, with Basic auth (plain or `{SHA}` passwords) and a request size cap.
- * Routes: POST /RPC2 (XML-RPC), GET /logtail/NAME[/stderr], GET /mainlogtail. Holds sockets, auth
- * and caps only: methods.ts answers the calls.
+ * Routes: POST /RPC2 (XML-RPC), GET /logtail/NAME[/stderr], GET /mainlogtail, and supd's
+ * GET /jobtail/JOB (job-tail.ts). Holds sockets, auth and caps only: methods.ts answers the calls.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { chmod, chown, link, rm, stat, unlink } from 'node:fs/promises';
@@ -12,6 +12,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Fault } from './faults.js';
+import { handleJobTail } from './job-tail.js';
+import type { JobsPort } from './jobs-port.js';
 import { followLogFile } from './log-follow.js';
 import { createRpcMethods, type RpcDispatcher } from './methods.js';
 import { splitNamespec } from './namespec.js';
@@ -50,8 +52,10 @@ export type ServerLog = (level: 'info' | 'warn' | 'error', message: string) => v
 export interface RpcServerOptions {
   /** The running supervisor the methods act on. */
   readonly port: SupervisorPort;
-  /** Defaults to createRpcMethods(port). */
+  /** Defaults to createRpcMethods(port, { jobs }). */
   readonly dispatcher?: RpcDispatcher;
+  /** supd's jobs: the supd.*Job* methods and GET /jobtail. */
+  readonly jobs?: JobsPort;
   readonly unix?: UnixServerOptions | null;
   readonly inet?: InetServerOptions | null;
   readonly maxRequestBytes?: number;
@@ -74,7 +78,7 @@ export class RpcServerError extends Error {
 /** Starts the configured servers; rejects with RpcServerError (and starts none) on a problem. */
 export async function startRpcServers(options: RpcServerOptions): Promise<RpcServers> {
   const log = options.log ?? ((): void => undefined);
-  const dispatcher = options.dispatcher ?? createRpcMethods(options.port);
+  const dispatcher = options.dispatcher ?? createRpcMethods(options.port, { jobs: options.jobs });
   const maxRequestBytes = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
   if (options.inet) assertInetIsSafe(options.inet);
 
@@ -84,13 +88,13 @@ export async function startRpcServers(options: RpcServerOptions): Promise<RpcSer
   };
   try {
     if (options.unix) {
-      const server = createServer(createRequestHandler({ port: options.port, dispatcher, auth: options.unix, maxRequestBytes, log }));
+      const server = createServer(createRequestHandler({ port: options.port, dispatcher, jobs: options.jobs, auth: options.unix, maxRequestBytes, log }));
       closers.push(await listenUnix(server, options.unix, log));
       if (!options.unix.username) log('warn', `server 'unix_http_server' running without any HTTP authentication checking`);
     }
     let inetAddress: AddressInfo | null = null;
     if (options.inet) {
-      const server = createServer(createRequestHandler({ port: options.port, dispatcher, auth: options.inet, maxRequestBytes, log }));
+      const server = createServer(createRequestHandler({ port: options.port, dispatcher, jobs: options.jobs, auth: options.inet, maxRequestBytes, log }));
       inetAddress = await listenInet(server, options.inet);
       closers.push(() => closeServer(server));
       if (!options.inet.username) log('warn', `server 'inet_http_server' running without any HTTP authentication checking`);
@@ -209,6 +213,7 @@ function closeServer(server: Server): Promise<void> {
 interface HandlerOptions {
   readonly port: SupervisorPort;
   readonly dispatcher: RpcDispatcher;
+  readonly jobs?: JobsPort;
   readonly auth: Credentials;
   readonly maxRequestBytes: number;
   readonly log: ServerLog;
@@ -240,6 +245,7 @@ async function handle(options: HandlerOptions, req: IncomingMessage, res: Server
   if (path.startsWith('/RPC2')) return handleRpc(options, req, res);
   if (path.startsWith('/logtail')) return handleLogtail(options, req, res, path);
   if (path.startsWith('/mainlogtail')) return handleMainLogtail(options, req, res);
+  if (path.startsWith('/jobtail/') && options.jobs !== undefined) return handleJobTail(options.jobs, req, res, path);
   return reply(res, 404, 'Not Found');
 }
 

@@ -7,6 +7,8 @@
 import { RUNNING_STATES, SIGNALLABLE_STATES, STOPPED_STATES, SUPERVISOR_STATES } from '../core/states.js';
 import type { ProcessStateName } from '../core/states.js';
 import { Fault, FAULTS } from './faults.js';
+import { createJobMethods, JOB_METHOD_DOCS } from './job-methods.js';
+import type { JobsPort } from './jobs-port.js';
 import { NODE_LOG_FILES, readLogRange, tailLog, type LogFiles } from './log-files.js';
 import { METHOD_DOCS, type MethodDoc } from './method-docs.js';
 import { makeNamespec, splitNamespec } from './namespec.js';
@@ -27,6 +29,7 @@ export const SUPD_EXTENSIONS: Readonly<Record<string, MethodDoc>> = {
     help: 'Shut supd down as supervisor.shutdown does, then exit with the given code (default 0): how an event listener stops the container with a failure status.',
     signature: ['boolean', 'int'],
   },
+  ...JOB_METHOD_DOCS,
 };
 
 export interface RpcMethodsOptions {
@@ -34,6 +37,8 @@ export interface RpcMethodsOptions {
   readonly files?: LogFiles;
   /** The clock for getProcessInfo's `now`, in Unix seconds. */
   readonly now?: () => number;
+  /** supd's jobs (`supctl run`); without it the supd.*Job* methods are unknown. */
+  readonly jobs?: JobsPort;
 }
 
 /** Calls a method by its XML-RPC name, as supervisord's traverse() does. */
@@ -542,6 +547,7 @@ export function createRpcMethods(port: SupervisorPort, options: RpcMethodsOption
         return true;
       },
     },
+    ...(options.jobs === undefined ? {} : createJobMethods(options.jobs)),
   };
 
   const namespaces: Readonly<Record<string, Record<string, MethodSpec>>> = { supervisor, system, supd };

@@ -68,9 +68,12 @@ export function parseSupctlArgs(argv: readonly string[]): ParseResult {
   const rest = argv.slice(i);
   const command = rest[0] ?? null;
   const args: string[] = [];
+  let isCommandWord = false;
   for (const arg of rest.slice(1)) {
-    if (arg === '--json') json = true;
-    else if (arg === '--help') help = true;
+    // After `--` the words belong to a command (`supctl run -- node app.js --help`).
+    if (arg === '--') isCommandWord = true;
+    if (!isCommandWord && arg === '--json') json = true;
+    else if (!isCommandWord && arg === '--help') help = true;
     else args.push(arg);
   }
   return { ok: true, value: { ...values, json, help, color, command, args } };

@@ -20,6 +20,8 @@ import {
   type ResultView,
 } from './format.js';
 import { formatTree, type ProcTable } from './tree-format.js';
+import { JOB_ACTIONS, JOB_COMMANDS, type JobContext, type JobRpc } from './job-commands.js';
+import type { LinkCursorStore } from './link-cursor.js';
 
 /** supervisorctl's LSBInitExitStatuses and LSBStatusExitStatuses. */
 export const EXIT = {
@@ -52,6 +54,8 @@ export interface CtlIo {
   write(text: string): void;
   /** One line of error output (stderr). */
   err(line: string): void;
+  /** Bytes as they are, to stdout or stderr (a job's output); falls back to write() and err(). */
+  writeRaw?(fd: 1 | 2, data: Uint8Array): void;
 }
 
 export interface CtlOptions {
@@ -66,6 +70,12 @@ export interface CtlOptions {
   readonly readProcTable?: () => ProcTable;
   /** Unix seconds, for `tree`. */
   readonly now?: () => number;
+  /** Where `link` keeps how far this client got in each job. */
+  readonly cursors?: LinkCursorStore;
+  /** supctl's stdin, for `run -i`. */
+  readonly stdin?: () => AsyncIterable<Uint8Array>;
+  /** Another connection to the server (`run -i` writes stdin while the first one follows). */
+  readonly openRpc?: () => JobRpc & { close(): void };
 }
 
 /** Every action supctl knows, with its one-line usage (also what help.ts shows). */
@@ -88,6 +98,7 @@ export const COMMANDS: Readonly<Record<string, string>> = {
   shutdown: 'shutdown  Shut supd down',
   version: 'version  Show the version of the server',
   tree: 'tree [NAME|GROUP:*...]  Show each process tree with pid, state, uptime, RSS and CPU%',
+  ...JOB_COMMANDS,
 };
 
 /** Runs one action and returns supctl's exit code. */
@@ -140,6 +151,31 @@ class Controller {
 
   private record(value: unknown): void {
     this.records.push(value);
+  }
+
+  /** What the job actions (job-commands.ts) use of this controller. */
+  jobContext(): JobContext {
+    const { io } = this.o;
+    return {
+      rpc: this.o.rpc,
+      serverUrl: this.o.serverUrl,
+      json: this.o.json,
+      output: (line) => this.output(line),
+      record: (value) => this.record(value),
+      err: (line) => io.err(line),
+      writeRaw: (fd, data) => {
+        if (io.writeRaw !== undefined) io.writeRaw(fd, data);
+        else if (fd === 1) io.write(Buffer.from(data).toString('utf8'));
+        else io.err(Buffer.from(data).toString('utf8').replace(/\n$/, ''));
+      },
+      setExit: (code) => {
+        this.exitstatus = code;
+      },
+      signal: this.o.signal,
+      cursors: this.o.cursors,
+      stdin: this.o.stdin,
+      openRpc: this.o.openRpc,
+    };
   }
 
   private call(method: string, ...params: XmlRpcValue[]): Promise<XmlRpcValue> {
@@ -647,6 +683,19 @@ class Controller {
     this.record({ version });
   }
 
+  /** supd's running jobs as `tree` rows (job:ID); none from a server without jobs (supervisord). */
+  private async runningJobs(): Promise<{ name: string; group: string; statename: string; pid: number; start: number }[]> {
+    try {
+      const list = (await this.call('supd.listJobs')) as unknown as { id: string; state: string; pid: number; start: number }[];
+      return list
+        .filter((job) => job.state === 'running')
+        .map((job) => ({ name: job.id, group: 'job', statename: 'RUNNING', pid: job.pid, start: job.start }));
+    } catch (error) {
+      if (error instanceof Fault && error.faultCode === FAULTS.UNKNOWN_METHOD) return [];
+      throw error;
+    }
+  }
+
   async tree(args: readonly string[]): Promise<void> {
     if (!(await this.upcheck())) return;
     const all = (await this.call('supervisor.getAllProcessInfo')) as unknown as (ProcessInfoView & { start: number; now: number })[];
@@ -658,7 +707,8 @@ class Controller {
         }));
     const table = this.o.readProcTable?.() ?? new Map();
     const now = this.o.now?.() ?? Date.now() / 1000;
-    const { lines, json } = formatTree(matching, table, now);
+    const jobs = args.length === 0 || args.includes('all') ? await this.runningJobs() : [];
+    const { lines, json } = formatTree([...matching, ...jobs], table, now);
     for (const line of lines) this.output(line);
     for (const row of json) this.record(row);
   }
@@ -667,5 +717,9 @@ class Controller {
 type Action = (this: Controller, args: readonly string[]) => Promise<void>;
 
 const ACTIONS: Readonly<Record<string, Action>> = Object.fromEntries(
-  Object.keys(COMMANDS).map((name) => [name, (Controller.prototype as unknown as Record<string, Action>)[name] as Action]),
+  Object.keys(COMMANDS).map((name) => {
+    const jobAction = JOB_ACTIONS[name];
+    if (jobAction !== undefined) return [name, function (this: Controller, args: readonly string[]) { return jobAction(this.jobContext(), args); }];
+    return [name, (Controller.prototype as unknown as Record<string, Action>)[name] as Action];
+  }),
 );

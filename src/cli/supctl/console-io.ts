@@ -7,8 +7,8 @@
 import { writeSync } from 'node:fs';
 import type { CtlIo } from './commands.js';
 
-/** Writes all of `text` to stdout (1) or stderr (2). */
-export type FdWriter = (fd: 1 | 2, text: string) => void;
+/** Writes all of `text` (or the bytes) to stdout (1) or stderr (2). */
+export type FdWriter = (fd: 1 | 2, text: string | Uint8Array) => void;
 
 /** A CtlIo whose stdout lines are gathered and flushed once the current burst of output ends. */
 export function createConsoleIo(writeFd: FdWriter, schedule: (flush: () => void) => void = queueMicrotask): CtlIo {
@@ -32,6 +32,10 @@ export function createConsoleIo(writeFd: FdWriter, schedule: (flush: () => void)
       flush();
       writeFd(2, `${line}\n`);
     },
+    writeRaw: (fd, data) => {
+      flush();
+      writeFd(fd, data);
+    },
   };
 }
 
@@ -51,7 +55,7 @@ export function createFdWriter(streams: () => { readonly stdout: NodeJS.Writable
       stream.write(text);
       return;
     }
-    let bytes = Buffer.from(text, 'utf8');
+    let bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : Buffer.from(text.buffer, text.byteOffset, text.byteLength);
     while (bytes.length > 0) {
       try {
         bytes = bytes.subarray(writeSync(fd, bytes));

@@ -29,6 +29,12 @@ describe('supctl argument parsing', () => {
     expect(parsed('status', 'web', '--json')).toMatchObject({ json: true, args: ['web'] });
   });
 
+  it("leaves --json and --help after -- to the command being run", () => {
+    expect(parsed('run', '--json', '--', 'node', 'app.js', '--help', '--json')).toMatchObject({
+      json: true, help: false, command: 'run', args: ['--', 'node', 'app.js', '--help', '--json'],
+    });
+  });
+
   it('reads --color, --no-color and --help', () => {
     expect(parsed('--no-color', 'status')).toMatchObject({ color: false });
     expect(parsed('--color', 'status')).toMatchObject({ color: true });

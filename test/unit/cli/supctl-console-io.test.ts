@@ -5,7 +5,7 @@ import { createConsoleIo } from '../../../src/cli/supctl/console-io.js';
 function recordingConsole() {
   const writes: [number, string][] = [];
   const scheduled: (() => void)[] = [];
-  const io = createConsoleIo((fd, text) => void writes.push([fd, text]), (flush) => void scheduled.push(flush));
+  const io = createConsoleIo((fd, text) => void writes.push([fd, String(text)]), (flush) => void scheduled.push(flush));
   const runScheduled = (): void => {
     for (const flush of scheduled.splice(0)) flush();
   };
@@ -39,7 +39,7 @@ describe('supctl console output', () => {
 
   it('flushes by itself at the end of the current task by default', async () => {
     const writes: string[] = [];
-    const io = createConsoleIo((_fd, text) => void writes.push(text));
+    const io = createConsoleIo((_fd, text) => void writes.push(String(text)));
     io.out('a');
     io.out('b');
     await Promise.resolve();

@@ -163,6 +163,8 @@ describe('a [program:x] with every key left to its default', () => {
       forwardSignals: [],
       containerLogs: { enabled: false, format: 'prefixed', lineMaxBytes: 16 * 1024 },
       shutdownStuckTimeoutMs: 30_000,
+      jobOutputMaxBytes: 1024 * 1024,
+      jobHistory: 100,
     });
     expect(config.supervisorctl).toMatchObject({ serverUrl: 'http://localhost:9001', prompt: 'supervisor' });
     expect(config.unixHttpServer).toBeNull();

@@ -1,0 +1,238 @@
+/**
+ * Carries out the job table's decisions (core/job-table.ts): spawns a job through the same
+ * spawner and reaper as programs, reads its pipes into its output rings, turns `signal` effects
+ * into kill(2) on its process group and `wake` into one timer per stopping job, and tells
+ * followers (rpc/job-tail.ts) when there is more. Jobs are not programs: no events, no config,
+ * untouched by a reload; they are stopped at shutdown with the programs' default stop rules.
+ */
+import type { Writable } from 'node:stream';
+import { isJobComplete, JobTable, MAX_RUNNING_JOBS, type Job, type JobEffect, type JobLimits, type JobSpec, type JobStream } from '../core/job-table.js';
+import type { Millis } from '../core/process-machine.js';
+import { readPipe } from '../logs/pipe-reader.js';
+import { sendSignal } from '../os/signals.js';
+import { describeSpawnFailure } from '../os/spawn-failure.js';
+import { spawnProcess, type SpawnRequest, type SpawnResult } from '../os/spawn.js';
+import type { JobsPort } from '../rpc/jobs-port.js';
+import type { Refusal } from '../rpc/supervisor-port.js';
+import { childBaseEnv, type Daemon } from './daemon.js';
+import { SPAWN_FAILURE_FAULTS } from './spawn-faults.js';
+import type { SupdLogger } from './supd-log.js';
+
+export interface JobRunnerDeps {
+  readonly spawn: (request: SpawnRequest) => SpawnResult;
+  readonly clock: () => Millis;
+  readonly logger: SupdLogger;
+  /** supd's environment as children inherit it ([supervisord] environment= applied). */
+  readonly baseEnv: () => Readonly<Record<string, string>>;
+  /** job_output_maxbytes and job_history of the current config. */
+  readonly limits: () => Omit<JobLimits, 'maxRunning'>;
+}
+
+/**
+ * After a job has exited, how long its pipes may stay open (a background grandchild holding
+ * them) before followers are told the job is complete. Output arriving later is still kept.
+ */
+const PIPE_GRACE_MS = 1000;
+
+export class JobRunner implements JobsPort {
+  readonly table: JobTable;
+  private readonly watchers = new Map<string, Set<() => void>>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly stdins = new Map<string, () => Writable>();
+  private readonly idle: (() => void)[] = [];
+
+  constructor(private readonly deps: JobRunnerDeps) {
+    this.table = new JobTable(this.currentLimits());
+  }
+
+  run(spec: JobSpec): Job | Refusal {
+    const { table, deps } = this;
+    table.setLimits(this.currentLimits());
+    const refusal = table.check(spec);
+    if (refusal !== null) return refusal;
+    const result = deps.spawn({
+      argv: spec.argv,
+      env: { ...deps.baseEnv(), ...spec.environment },
+      cwd: spec.directory,
+      umask: null,
+      user: spec.user,
+    });
+    if (!result.ok) return { fault: SPAWN_FAILURE_FAULTS[result.failure.kind], detail: describeSpawnFailure(result.failure) };
+    const { child } = result;
+    const job = table.add(spec, child.pid, deps.clock());
+    const id = job.id;
+    const read = (stream: JobStream, fd: number): void => {
+      readPipe(fd, {
+        onData: (chunk) => {
+          table.append(id, stream, chunk);
+          this.notify(id);
+        },
+        onEnd: () => {
+          table.streamEnded(id, stream);
+          this.notify(id);
+        },
+      });
+    };
+    // Readers attach before the first event-loop turn, so no output is lost or left unread.
+    read('stdout', child.stdoutFd);
+    if (child.stderrFd !== null) read('stderr', child.stderrFd);
+    else table.streamEnded(id, 'stderr');
+    if (spec.interactive) this.stdins.set(id, child.openStdin);
+    else child.openStdin().end(); // as `docker run` without -i: the job reads EOF
+    deps.logger.info(`job ${id} started: ${spec.argv.join(' ')} (pid ${child.pid})`);
+    void child.exit.then((exit) => {
+      if (exit.failure !== undefined) table.append(id, 'stderr', Buffer.from(`supd: ${describeSpawnFailure(exit.failure)}\n`));
+      table.exited(id, exit, deps.clock());
+      this.stdins.delete(id);
+      this.clearTimer(id);
+      const ended = table.get(id);
+      deps.logger.info(`job ${id} ${ended === undefined ? 'ended' : ended.state === 'killed' ? `killed by ${ended.signal}` : `exited with code ${ended.exitCode}`}`);
+      this.notify(id);
+      if (ended !== undefined && !isJobComplete(ended)) {
+        const grace = setTimeout(() => {
+          for (const stream of ended.openStreams) table.streamEnded(id, stream);
+          this.notify(id);
+        }, PIPE_GRACE_MS);
+        grace.unref();
+      }
+      this.settleIdle();
+    });
+    return job;
+  }
+
+  list(): readonly Job[] {
+    return this.table.list();
+  }
+
+  find(ref: string): Job | Refusal {
+    return this.table.find(ref);
+  }
+
+  stop(ref: string): Job | Refusal {
+    const result = this.table.stop(ref, this.deps.clock());
+    if ('fault' in result) return result;
+    const failure = this.carryOut(result.effects);
+    return failure ?? result.job;
+  }
+
+  signal(ref: string, signal: string): Job | Refusal {
+    const job = this.table.running(ref);
+    if ('fault' in job) return job;
+    return this.carryOut([{ type: 'signal', pid: job.pid, signal }]) ?? job;
+  }
+
+  remove(ref: string): Job | Refusal {
+    const job = this.table.remove(ref);
+    if (!('fault' in job)) this.notify(job.id);
+    return job;
+  }
+
+  async writeStdin(ref: string, data: Uint8Array, close: boolean): Promise<Job | Refusal> {
+    const job = this.table.running(ref);
+    if ('fault' in job) return job;
+    const open = this.stdins.get(job.id);
+    if (open === undefined) return { fault: 'NO_FILE', detail: `job ${job.id} has no stdin to write to (start it with supctl run -i)` };
+    const stdin = open();
+    const error = await new Promise<Error | null | undefined>((resolve) => {
+      if (data.length === 0) resolve(null);
+      else stdin.write(data, resolve);
+    });
+    if (error) return { fault: 'NO_FILE', detail: `job ${job.id}'s stdin: ${error.message}` };
+    if (close) {
+      stdin.end();
+      this.stdins.delete(job.id);
+    }
+    return job;
+  }
+
+  watch(id: string, listener: () => void): () => void {
+    let set = this.watchers.get(id);
+    if (set === undefined) this.watchers.set(id, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.watchers.get(id) === set) this.watchers.delete(id);
+    };
+  }
+
+  /** Shutdown: every running job gets the stop signal; resolves once none is running. */
+  stopAll(): Promise<void> {
+    for (const job of this.table.list()) if (job.state === 'running') this.stop(job.id);
+    if (!this.table.hasRunning()) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  /** A second shutdown request: SIGKILL every running job now. */
+  killAll(): void {
+    this.carryOut(this.table.killAll());
+  }
+
+  private currentLimits(): JobLimits {
+    return { ...this.deps.limits(), maxRunning: MAX_RUNNING_JOBS };
+  }
+
+  /** Signals and timers; the first failed kill as a refusal (FAILED), else undefined. */
+  private carryOut(effects: readonly JobEffect[]): Refusal | undefined {
+    let failure: Refusal | undefined;
+    for (const effect of effects) {
+      if (effect.type === 'wake') {
+        this.wakeAt(effect.id, effect.at);
+        continue;
+      }
+      const result = sendSignal(effect.pid, effect.signal, true);
+      // ESRCH: it has just exited; its exit is handled when it arrives.
+      if (result === 'sent' || result === 'no-such-process') continue;
+      this.deps.logger.error(`unable to signal job (pid ${effect.pid}) with SIG${effect.signal}: ${result.error}`);
+      failure ??= { fault: 'FAILED', detail: result.error };
+    }
+    return failure;
+  }
+
+  private wakeAt(id: string, at: Millis): void {
+    this.clearTimer(id);
+    const timer = setTimeout(() => {
+      this.timers.delete(id);
+      this.carryOut(this.table.tick(id, this.deps.clock()));
+    }, Math.max(0, Math.ceil(at - this.deps.clock())));
+    this.timers.set(id, timer);
+  }
+
+  private clearTimer(id: string): void {
+    const timer = this.timers.get(id);
+    if (timer !== undefined) clearTimeout(timer);
+    this.timers.delete(id);
+  }
+
+  private notify(id: string): void {
+    const set = this.watchers.get(id);
+    if (set === undefined) return;
+    for (const listener of [...set]) {
+      try {
+        listener();
+      } catch (error) {
+        this.deps.logger.error({ err: error }, `job ${id}: follower failed`);
+      }
+    }
+  }
+
+  private settleIdle(): void {
+    if (this.idle.length === 0 || this.table.hasRunning()) return;
+    for (const resolve of this.idle.splice(0)) resolve();
+  }
+}
+
+/** The daemon's jobs: spawned as its programs are, stopped and waited for at its shutdown. */
+export function attachJobs(daemon: Daemon): JobRunner {
+  const runner = new JobRunner({
+    spawn: (request) => spawnProcess(daemon.children, request),
+    clock: daemon.clock,
+    logger: daemon.logger,
+    baseEnv: () => childBaseEnv(daemon.currentConfig),
+    limits: () => ({
+      outputMaxBytes: daemon.currentConfig.supervisord.jobOutputMaxBytes,
+      history: daemon.currentConfig.supervisord.jobHistory,
+    }),
+  });
+  daemon.addShutdownParticipant(runner);
+  return runner;
+}
