@@ -3,6 +3,8 @@
  * %(process_num)02d, %% and the rest of Python's printf-style conversions. Pure; which names a
  * key may use is decided by the caller (section-reader.ts), not here.
  */
+import { describeBytes, MAX_EXPANDED_CHARS } from './limits.js';
+import { CONVERSIONS, formatConversion, sizesOf } from './py-format.js';
 import { fail, ok, type ParseResult } from './values.js';
 
 /** Names available to one value: strings (program_name, ENV_X...) and integers (process_num, numprocs). */
@@ -17,83 +19,6 @@ export function layer(base: Expansions, extra: Readonly<Record<string, string | 
     get: (name) => (Object.hasOwn(extra, name) ? extra[name] : base.get(name)),
     keys: () => new Set([...base.keys(), ...Object.keys(extra)]),
   };
-}
-
-const CONVERSIONS = 'diouxXeEfFgGcrsa';
-
-function pyRepr(s: string): string {
-  // Python repr() of a str: single quotes unless the text has a ' and no ".
-  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
-  const body = s
-    .replaceAll('\\', '\\\\')
-    .replaceAll('\n', '\\n')
-    .replaceAll('\r', '\\r')
-    .replaceAll('\t', '\\t')
-    .replaceAll(quote, `\\${quote}`);
-  return `${quote}${body}${quote}`;
-}
-
-function pad(body: string, sign: string, width: number, flags: string, numeric: boolean): string {
-  const len = sign.length + body.length;
-  if (width <= len) return sign + body;
-  if (flags.includes('-')) return sign + body + ' '.repeat(width - len);
-  if (numeric && flags.includes('0')) return sign + '0'.repeat(width - len) + body;
-  return ' '.repeat(width - len) + sign + body;
-}
-
-function formatOne(value: string | number, flags: string, width: number, precision: number | null, conv: string): ParseResult<string> {
-  if (conv === 's' || conv === 'r' || conv === 'a') {
-    let s = typeof value === 'number' ? String(value) : conv === 's' ? value : pyRepr(value);
-    if (precision !== null) s = s.slice(0, precision);
-    return ok(pad(s, '', width, flags.replaceAll('0', ''), false));
-  }
-  if (conv === 'c') {
-    const s = typeof value === 'number' ? String.fromCodePoint(value) : value;
-    if ([...s].length !== 1) return fail('%c requires an int or a single character');
-    return ok(pad(s, '', width, flags, false));
-  }
-  if (typeof value !== 'number') return fail(`%${conv} format: a real number is required, not str`);
-  const sign = value < 0 ? '-' : flags.includes('+') ? '+' : flags.includes(' ') ? ' ' : '';
-  const abs = Math.abs(value);
-  let body: string;
-  switch (conv) {
-    case 'd':
-    case 'i':
-    case 'u':
-      body = String(Math.trunc(abs));
-      if (precision !== null) body = body.padStart(precision, '0');
-      break;
-    case 'o':
-      body = (flags.includes('#') ? '0o' : '') + Math.trunc(abs).toString(8);
-      break;
-    case 'x':
-    case 'X': {
-      body = (flags.includes('#') ? '0x' : '') + Math.trunc(abs).toString(16);
-      if (conv === 'X') body = body.toUpperCase();
-      break;
-    }
-    case 'e':
-    case 'E': {
-      body = abs.toExponential(precision ?? 6).replace(/e([+-])(\d)$/, 'e$10$2');
-      if (conv === 'E') body = body.toUpperCase();
-      break;
-    }
-    case 'f':
-    case 'F':
-      body = abs.toFixed(precision ?? 6);
-      break;
-    default: {
-      // g/G: shortest of %e and %f at the given precision, trailing zeros dropped.
-      const p = precision === 0 ? 1 : (precision ?? 6);
-      const exp = abs === 0 ? 0 : Math.floor(Math.log10(abs));
-      body =
-        exp < -4 || exp >= p
-          ? abs.toExponential(p - 1).replace(/\.?0+e/, 'e').replace(/e([+-])(\d)$/, 'e$10$2')
-          : String(Number(abs.toPrecision(p)));
-      if (conv === 'G') body = body.toUpperCase();
-    }
-  }
-  return ok(pad(body, sign, width, flags, true));
 }
 
 /** Why a %(name)s cannot be expanded, naming what could have been used instead. */
@@ -129,13 +54,13 @@ export function expand(template: string, names: Expansions): ParseResult<string>
         else if (template[j] === ')') depth--;
         j++;
       }
-      if (depth > 0) return fail(`incomplete format key at index ${pct} (write %% for a literal %)`);
+      if (depth > 0) return fail(`incomplete format key (write %% for a literal %)`);
       name = template.slice(start, j - 1);
     }
-    const spec = /^([-+ #0]*)(\d*)(?:\.(\d*))?[hlL]?/.exec(template.slice(j)) as RegExpExecArray;
+    const spec = /^([-+ #0]*)(\*|\d*)(?:\.(\*|\d*))?[hlL]?/.exec(template.slice(j)) as RegExpExecArray;
     j += spec[0].length;
     const conv = template[j];
-    if (conv === undefined) return fail(`incomplete format at index ${pct} (write %% for a literal %)`);
+    if (conv === undefined) return fail(`incomplete format (write %% for a literal %)`);
     j++;
     if (conv === '%' && name === null) {
       out += '%';
@@ -143,15 +68,28 @@ export function expand(template: string, names: Expansions): ParseResult<string>
       continue;
     }
     if (!CONVERSIONS.includes(conv)) {
-      const code = conv.codePointAt(0) ?? 0;
-      return fail(`unsupported format character '${conv}' (0x${code.toString(16)}) at index ${j - 1} (write %% for a literal %)`);
+      const code = template.codePointAt(j - 1) ?? 0;
+      // Python prints a non-ASCII character as '?' and counts its index in characters.
+      const shown = code < 0x80 ? conv : '?';
+      const at = [...template.slice(0, j - 1)].length;
+      return fail(`unsupported format character '${shown}' (0x${code.toString(16)}) at index ${at} (write %% for a literal %)`);
     }
     if (name === null) return fail(`'%${conv}' at index ${pct} has no (name); write %(name)${conv}, or %% for a literal %`);
     const value = names.get(name);
     if (value === undefined) return fail(unknownName(name, names));
-    const formatted = formatOne(value, spec[1] ?? '', Number(spec[2] || 0), spec[3] === undefined ? null : Number(spec[3] || 0), conv);
+    if (spec[2] === '*' || spec[3] === '*') {
+      // '*' takes a width from the next positional argument, and supervisord passes only names.
+      const why = typeof value === 'number' ? 'not enough arguments for format string' : '* wants int';
+      return fail(`%(${name})${conv}: ${why} (write the width as digits)`);
+    }
+    const tooLarge = `%(${name})${conv}: expands to more than ${describeBytes(MAX_EXPANDED_CHARS)}, the most supd accepts in one value`;
+    const parsed = { flags: spec[1] ?? '', width: spec[2] ?? '', precision: spec[3] ?? null, conv };
+    const sizes = sizesOf(parsed, MAX_EXPANDED_CHARS);
+    if (!sizes.ok) return fail('tooLarge' in sizes ? tooLarge : `%(${name})${conv}: ${sizes.reason}`);
+    const formatted = formatConversion(value, parsed, sizes.value.width, sizes.value.precision);
     if (!formatted.ok) return fail(`%(${name})${conv}: ${formatted.reason}`);
     out += formatted.value;
+    if (out.length > MAX_EXPANDED_CHARS) return fail(tooLarge);
     i = j;
   }
   return ok(out);

@@ -7,12 +7,18 @@
 import { ConfigError, ConfigWarning } from './config-error.js';
 import { createIniDocument, lookup, readIni, type IniDocument } from './dialect.js';
 import { dirname, envExpansions, expand, layer } from './expand.js';
+import { decodeConfigFile } from './config-text.js';
+import { describeBytes, MAX_CONFIG_FILE_BYTES, MAX_CONFIG_TOTAL_BYTES } from './limits.js';
 import { INCLUDE_KEYS } from './supervisord-keys.js';
 
 /** How the config layer reads files. Unit tests pass a Map of fake files. */
 export interface ConfigFiles {
-  /** The file's text; throws if it cannot be read. */
-  readFile(path: string): string;
+  /**
+   * The file's bytes (or text, from fake files), at most `maxBytes + 1` of them, so that a file
+   * past the bound is known without reading it all. Throws if it cannot be read, or is not a
+   * regular file (a FIFO or /dev/zero would never end).
+   */
+  readFile(path: string, maxBytes: number): Uint8Array | string;
   /** Absolute paths matching the absolute pattern, sorted. */
   glob(pattern: string): string[];
 }
@@ -26,8 +32,41 @@ export interface ReadFilesResult {
 }
 
 function reasonOf(e: unknown): string {
-  if (e instanceof Error) return (e as NodeJSLikeError).code === 'ENOENT' ? 'no such file' : e.message;
-  return String(e);
+  if (!(e instanceof Error)) return String(e);
+  switch ((e as NodeJSLikeError).code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EISDIR':
+      return 'is a directory';
+    case 'EACCES':
+      return 'permission denied';
+    default:
+      return e.message;
+  }
+}
+
+/**
+ * Reads and decodes one file, or says why not (file:line for bytes that are not UTF-8). `total`
+ * counts what was read so far, against the bound on a config with all its includes.
+ */
+function readOne(
+  files: ConfigFiles,
+  file: string,
+  total: number,
+): { ok: true; text: string; bytes: number } | { ok: false; error: ConfigError } | { ok: false; reason: string } {
+  let content: Uint8Array | string;
+  try {
+    content = files.readFile(file, MAX_CONFIG_FILE_BYTES);
+  } catch (e) {
+    return { ok: false, reason: reasonOf(e) };
+  }
+  const decoded = decodeConfigFile(content);
+  if (!decoded.ok) return { ok: false, error: new ConfigError({ file, line: decoded.line, section: '' }, decoded.reason) };
+  if (total + decoded.bytes > MAX_CONFIG_TOTAL_BYTES) {
+    const reason = `brings the config with its includes past ${describeBytes(MAX_CONFIG_TOTAL_BYTES)}, the most supd reads`;
+    return { ok: false, error: new ConfigError({ file, line: 0, section: '' }, reason) };
+  }
+  return decoded;
 }
 
 interface NodeJSLikeError extends Error {
@@ -51,15 +90,14 @@ export function readConfigFiles(
   const warnings: ConfigWarning[] = [];
   const read: string[] = [];
 
-  let text: string;
-  try {
-    text = files.readFile(mainFile);
-  } catch (e) {
-    errors.push(new ConfigError({ file: mainFile, line: 0, section: '' }, `cannot read config file: ${reasonOf(e)}`));
+  const main = readOne(files, mainFile, 0);
+  if (!main.ok) {
+    errors.push('error' in main ? main.error : new ConfigError({ file: mainFile, line: 0, section: '' }, `cannot read config file: ${main.reason}`));
     return { document, errors, warnings, files: read };
   }
+  let total = main.bytes;
   read.push(mainFile);
-  errors.push(...readIni(document, text, mainFile).errors);
+  errors.push(...readIni(document, main.text, mainFile).errors);
 
   const include = document.sections.get('include');
   if (include === undefined) return { document, errors, warnings, files: read };
@@ -82,21 +120,30 @@ export function readConfigFiles(
 
   for (const pattern of expanded.value.split(/\s+/).filter((p) => p !== '')) {
     const absolute = joinPath(base, pattern);
-    const matches = [...files.glob(absolute)].sort();
+    let matches: string[];
+    try {
+      matches = [...files.glob(absolute)].sort();
+    } catch (e) {
+      errors.push(new ConfigError(filesRaw.origin, `cannot list include pattern ${absolute}: ${reasonOf(e)}`, 'files', filesRaw.value));
+      continue;
+    }
     if (matches.length === 0) {
       warnings.push(new ConfigWarning(filesRaw.origin, `no file matches include pattern ${absolute}`, 'files', filesRaw.value));
       continue;
     }
     for (const file of matches) {
-      let included: string;
-      try {
-        included = files.readFile(file);
-      } catch (e) {
-        errors.push(new ConfigError(filesRaw.origin, `cannot read included file ${file}: ${reasonOf(e)}`, 'files', filesRaw.value));
+      const included = readOne(files, file, total);
+      if (!included.ok) {
+        errors.push(
+          'error' in included
+            ? included.error
+            : new ConfigError(filesRaw.origin, `cannot read included file ${file}: ${included.reason}`, 'files', filesRaw.value),
+        );
         continue;
       }
+      total += included.bytes;
       read.push(file);
-      const result = readIni(document, included, file);
+      const result = readIni(document, included.text, file);
       errors.push(...result.errors);
       const nested = result.sectionsInFile.find((o) => o.section === 'include');
       if (nested !== undefined) {

@@ -7,8 +7,8 @@
 import { ConfigError, ConfigWarning } from './config-error.js';
 import { lookup, type IniDocument, type IniSection, type RawValue } from './dialect.js';
 import { dirname, envExpansions, expand, layer, type Expansions } from './expand.js';
-import { REQUIRED, type KeyTable, type Settings } from './key-spec.js';
-import { checkName } from './values.js';
+import { REQUIRED, type KeySpec, type KeyTable, type Settings } from './key-spec.js';
+import { checkName, fail, type ParseResult } from './values.js';
 
 export interface ValidateContext {
   /** Absolute path of the main config file. */
@@ -50,6 +50,12 @@ export function defaultsOf<T extends KeyTable>(table: T): Settings<T> {
   return Object.fromEntries(
     Object.entries(table).map(([name, spec]) => [name, spec.default === REQUIRED ? undefined : spec.default]),
   ) as Settings<T>;
+}
+
+/** What an unexpected exception says, on one line, for a config error. */
+export function describeThrown(e: unknown): string {
+  const text = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return text.split('\n')[0] ?? text;
 }
 
 /** os.path.expanduser for "~" and "~/...", which supervisord applies to log and pid paths. */
@@ -117,18 +123,9 @@ export class SectionReader {
         continue;
       }
       present[name] = raw;
-      const here = layer(names, { here: dirname(raw.origin.file) });
-      const expanded = expand(raw.value, here);
-      if (!expanded.ok) {
-        this.error(new ConfigError(raw.origin, expanded.reason, name, raw.value));
-        failed = true;
-        values[name] = fallback;
-        continue;
-      }
-      const parsed = spec.parse(expanded.value);
+      const parsed = this.parseOne(spec, raw, names);
       if (!parsed.ok) {
-        const after = expanded.value === raw.value ? '' : ` (it expands to '${expanded.value}')`;
-        this.error(new ConfigError(raw.origin, parsed.reason + after, name, raw.value));
+        this.error(new ConfigError(raw.origin, parsed.reason, name, raw.value));
         failed = true;
         values[name] = fallback;
         continue;
@@ -136,6 +133,22 @@ export class SectionReader {
       values[name] = parsed.value;
     }
     return { values: values as Settings<T>, present: present as Present<T>, failed };
+  }
+
+  /**
+   * One value expanded and parsed. Anything thrown on the way is a bug in supd, but the value is
+   * the user's: it becomes an error about this key, so supd never dies from a config it reads.
+   */
+  private parseOne(spec: KeySpec<unknown>, raw: RawValue, names: Expansions): ParseResult<unknown> {
+    try {
+      const expanded = expand(raw.value, layer(names, { here: dirname(raw.origin.file) }));
+      if (!expanded.ok) return expanded;
+      const parsed = spec.parse(expanded.value);
+      if (parsed.ok || expanded.value === raw.value) return parsed;
+      return fail(`${parsed.reason} (it expands to '${expanded.value}')`);
+    } catch (e) {
+      return fail(`cannot be read (${describeThrown(e)})`);
+    }
   }
 
   warnUnknownKeys(section: IniSection, table: KeyTable): void {

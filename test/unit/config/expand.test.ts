@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { expand } from '../../../src/config/expand.js';
 
@@ -57,5 +58,37 @@ describe('%-expansion, as Python `template % expansions`', () => {
     expect(run('50%')).toMatch(/^ERR incomplete format/);
     expect(run('%(program_name)')).toMatch(/^ERR incomplete format/);
     expect(run('%(program_name)d')).toBe('ERR %(program_name)d: %d format: a real number is required, not str');
+  });
+});
+
+describe('%-conversions exactly as Python 3 formats them', () => {
+  /** Python's own output for each case, from scripts/python-format-oracle.py. */
+  const oracle = JSON.parse(readFileSync(new URL('./python-format.json', import.meta.url), 'utf8')) as [
+    string,
+    string | number,
+    ['ok' | 'err', string],
+  ][];
+
+  it(`gives Python's output or Python's error text for ${oracle.length} conversions`, () => {
+    const differ = oracle.flatMap(([template, value, [kind, expected]]) => {
+      const r = expand(template, new Map([['v', value]]));
+      const same = kind === 'ok' ? r.ok && r.value === expected : !r.ok && r.reason.includes(expected);
+      return same ? [] : [{ template, value, python: expected, supd: r.ok ? r.value : r.reason }];
+    });
+    expect(differ).toEqual([]);
+  });
+
+  it('formats precisions beyond 100 and ties half to even, as Python does', () => {
+    expect(run('%(process_num).101f')).toBe(`3.${'0'.repeat(101)}`);
+    expect(run('%(process_num).150g')).toBe('3');
+    expect(expand('%(n).0e', new Map([['n', 25]]))).toEqual({ ok: true, value: '2e+01' });
+  });
+
+  it("refuses %c out of range and over-long widths with Python's words, or the size bound", () => {
+    expect(expand('%(n)c', new Map([['n', 1114112]]))).toEqual({ ok: false, reason: '%(n)c: %c arg not in range(0x110000)' });
+    expect(run('%(process_num)99999999999999999999d')).toBe('ERR %(process_num)d: width too big');
+    expect(run('%(process_num)999999999d')).toBe(
+      'ERR %(process_num)d: expands to more than 4 MiB, the most supd accepts in one value',
+    );
   });
 });

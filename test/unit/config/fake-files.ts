@@ -3,7 +3,7 @@ import type { ConfigFiles } from '../../../src/config/includes.js';
 import { loadConfig, type LoadResult } from '../../../src/config/load.js';
 
 /** Globs support '*' and '?' within one path segment, like Python's glob for these tests. */
-export function fakeFiles(files: ReadonlyMap<string, string>): ConfigFiles {
+export function fakeFiles(files: ReadonlyMap<string, string | Uint8Array>): ConfigFiles {
   return {
     readFile(path) {
       const text = files.get(path);
@@ -21,8 +21,8 @@ export const MAIN = '/etc/supd/supd.conf';
 
 /** Loads `text` as /etc/supd/supd.conf (plus `others`), with a small fixed environment. */
 export function load(
-  text: string,
-  others: Record<string, string> = {},
+  text: string | Uint8Array,
+  others: Record<string, string | Uint8Array> = {},
   env: Record<string, string | undefined> = { HOME: '/home/u', APP: 'shop' },
 ): LoadResult {
   const files = new Map([[MAIN, text], ...Object.entries(others)]);
@@ -30,7 +30,7 @@ export function load(
 }
 
 /** The error lines of a load that must fail. */
-export function errorsOf(text: string, others?: Record<string, string>): string[] {
+export function errorsOf(text: string | Uint8Array, others?: Record<string, string | Uint8Array>): string[] {
   const r = load(text, others);
   if (r.ok) throw new Error('expected the config to be refused, but it loaded');
   return r.errors.map((e) => e.message);
