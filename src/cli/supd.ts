@@ -15,8 +15,12 @@ import { Daemon } from '../daemon/daemon.js';
 import { attachEvents } from '../daemon/events-wiring.js';
 import { attachJobs, type JobRunner } from '../daemon/job-runner.js';
 import { attachLogs } from '../daemon/logs-wiring.js';
+import { attachObserve, type ObserveHandle } from '../daemon/observe-wiring.js';
 import { createDaemonPort, type PortExtensions } from '../daemon/rpc-port.js';
 import { RpcServerError, startRpcServers, type RpcServers } from '../rpc/http-server.js';
+import { createRpcMethods } from '../rpc/methods.js';
+import { createObserveRoutes } from '../rpc/observe-routes.js';
+import { countCalls } from '../rpc/rpc-counter.js';
 import { createSupdLog } from '../daemon/supd-log.js';
 import { attachStatusServer } from '../daemon/status-wiring.js';
 import { StatusServerError } from '../rpc/status-http-server.js';
@@ -102,7 +106,12 @@ async function main(argv: string[]): Promise<number> {
   const logs = attachLogs(daemon, events);
   const jobs = attachJobs(daemon);
   try {
-    const servers = await startControlPlane(daemon, config, supdVersion(), jobs, {
+    let observe: ObserveHandle | null = null;
+    const servers = await startControlPlane(daemon, config, supdVersion(), jobs, (port, dispatcher) => {
+      observe = attachObserve(daemon, { port, dispatcher, bus: events.bus, logs, rpcCounts: () => dispatcher.counts(), jobs: () => jobs.list() });
+      return observe;
+    }, {
+      processStatus: (namespec, lines) => observe?.processStatus(namespec, lines) ?? null,
       sendRemoteCommEvent: (type, data) => events.publish({ type: 'REMOTE_COMMUNICATION', remote_type: type, data }),
       logfiles: (entry) => logs.logfiles(entry),
       clearProcessLogs: (entry) => logs.clear(entry),
@@ -131,20 +140,29 @@ async function main(argv: string[]): Promise<number> {
   return new Promise<number>(() => undefined); // supd runs until a signal shuts it down
 }
 
-/** The XML-RPC servers of [unix_http_server] and [inet_http_server], started before any program. */
+/**
+ * The XML-RPC servers of [unix_http_server] and [inet_http_server], started before any program,
+ * with /metrics and the dashboard beside the RPC.
+ */
 async function startControlPlane(
   daemon: Daemon,
   config: SupdConfig,
   supdVersion: string,
   jobs: JobRunner,
+  observeWith: (port: ReturnType<typeof createDaemonPort>, dispatcher: ReturnType<typeof countCalls>) => ObserveHandle,
   extensions: PortExtensions,
 ): Promise<RpcServers | null> {
   const { unixHttpServer: unix, inetHttpServer: inet } = config;
   if (unix === null && inet === null) return null;
   const logger = daemon.logger;
+  const port = createDaemonPort(daemon, supdVersion, extensions);
+  const dispatcher = countCalls(createRpcMethods(port, { jobs }));
+  const observe = observeWith(port, dispatcher);
   return startRpcServers({
-    port: createDaemonPort(daemon, supdVersion, extensions),
+    port,
+    dispatcher,
     jobs,
+    routes: createObserveRoutes(observe),
     unix:
       unix === null
         ? null

@@ -4,6 +4,7 @@
  * the runtime's listeners. Config parsing and the command line live in cli/supd.ts.
  */
 import { unlinkSync, writeFileSync } from 'node:fs';
+import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
 import type { SupdConfig } from '../config/types.js';
 import type { Millis } from '../core/process-machine.js';
 import { RestartHistory } from '../core/restart-history.js';
@@ -57,6 +58,8 @@ export class Daemon {
   readonly runtime: ProcessRuntime;
   /** Restarts by reason and since-when per process (health checks and OOM reports explain theirs here). */
   readonly restarts = new RestartHistory();
+  /** supd's event-loop delay in ns: its wake-ups' lateness, and a probe at each /metrics scrape. */
+  readonly loopDelay: RecordableHistogram = createHistogram();
   private config: SupdConfig;
   readonly clock: () => Millis;
   /** Every child pid supd has, and who collects its exit: what spawns record in, the reaper reads. */
@@ -86,6 +89,7 @@ export class Daemon {
       serverUrl: () => serverUrlOf(this.config),
       isEventListener: (config) => this.supervisor.getGroup(config.groupName)?.kind === 'eventlistener',
       requestShutdown: (entry, code, reason) => this.shutdownOn(entry.config.name, code, reason),
+      recordLateness: (lateMs) => this.loopDelay.record(Math.max(1, Math.round(lateMs * 1e6))),
     });
     this.runtime.onExit((entry, status) => this.restarts.exited(entry.key, status, this.clock()));
     this.runtime.onTransition(({ process: entry, transition }) => {

@@ -21,6 +21,25 @@ export interface LogsHandle {
   tail(entry: ProcessEntry, stream: OutputStream, offset: number, length: number): TailResult;
   /** An error text, or null when cleared. */
   clear(entry: ProcessEntry): string | null;
+  /** Bytes read from a process's pipes and how long they were held back, since supd started (/metrics). */
+  counts(key: ProcessKey): OutputCounts;
+  /** Sees every chunk a program writes (the dashboard's live tail); returns unsubscribe. The chunk is borrowed. */
+  tap(listener: (entry: ProcessEntry, stream: OutputStream, chunk: Buffer) => void): () => void;
+}
+
+export interface OutputCounts {
+  readonly stdoutBytes: number;
+  readonly stderrBytes: number;
+  /** Held back so far, the hold in progress included. */
+  readonly heldBackMs: number;
+}
+
+interface MutableCounts {
+  stdoutBytes: number;
+  stderrBytes: number;
+  heldBackMs: number;
+  /** Readers of this process held back now, and since when (performance.now()). */
+  held: Map<PipeReader, number>;
 }
 
 /** How long supd waits at exit for program lines queued for its stdout/stderr. */
@@ -37,19 +56,38 @@ export function attachLogs(daemon: Daemon, events: EventsHandle): LogsHandle {
   // supd's own log lines on stdout take their turn with the programs' lines.
   daemon.log.routeStdout((line) => sinks.stdout.writeOwnLine(Buffer.from(line)));
   const outputs = new Map<ProcessKey, { config: ProcessConfig; output: ProcessOutput }>();
+  const counts = new Map<ProcessKey, MutableCounts>();
+  const countsOf = (key: ProcessKey): MutableCounts => {
+    let known = counts.get(key);
+    if (known === undefined) counts.set(key, (known = { stdoutBytes: 0, stderrBytes: 0, heldBackMs: 0, held: new Map() }));
+    return known;
+  };
+  const taps = new Set<(entry: ProcessEntry, stream: OutputStream, chunk: Buffer) => void>();
 
   // The pipes of programs whose lines go to supd's stdout/stderr are not read while that stream
   // is slow to be read (std-sink.ts): the program then waits in its write(2), as with a pipe.
   const throttled: Record<OutputStream, boolean> = { stdout: false, stderr: false };
-  const stdReaders = new Set<{ readonly reader: PipeReader; readonly targets: ReadonlySet<OutputStream> }>();
+  type StdReader = { readonly reader: PipeReader; readonly targets: ReadonlySet<OutputStream>; readonly counts: MutableCounts };
+  const stdReaders = new Set<StdReader>();
+  const pause = ({ reader, counts }: StdReader): void => {
+    reader.pause();
+    if (!counts.held.has(reader)) counts.held.set(reader, performance.now());
+  };
+  const resume = ({ reader, counts }: StdReader): void => {
+    reader.resume();
+    const since = counts.held.get(reader);
+    if (since === undefined) return;
+    counts.held.delete(reader);
+    counts.heldBackMs += performance.now() - since;
+  };
   const isHeldBack = (targets: ReadonlySet<OutputStream>): boolean => [...targets].some((target) => throttled[target]);
   for (const name of ['stdout', 'stderr'] as const) {
     sinks[name].onThrottle((isThrottled) => {
       throttled[name] = isThrottled;
-      for (const { reader, targets } of stdReaders) {
-        if (!targets.has(name)) continue;
-        if (isHeldBack(targets)) reader.pause();
-        else reader.resume();
+      for (const held of stdReaders) {
+        if (!held.targets.has(name)) continue;
+        if (isHeldBack(held.targets)) pause(held);
+        else resume(held);
       }
     });
   }
@@ -98,18 +136,27 @@ export function attachLogs(daemon: Daemon, events: EventsHandle): LogsHandle {
     for (const [stream, fd] of streams) {
       if (fd === null) continue; // redirect_stderr: stderr comes in on the stdout pipe
       // Chunks are borrowed from one reused buffer: no allocation per read (src/logs/pipe-reader.ts).
-      let held: { readonly reader: PipeReader; readonly targets: ReadonlySet<OutputStream> } | null = null;
+      let held: StdReader | null = null;
+      const processCounts = countsOf(entry.key);
       const reader = readPipe(fd, {
-        onData: (chunk) => output.writeBorrowed(stream, chunk),
+        onData: (chunk) => {
+          if (stream === 'stdout') processCounts.stdoutBytes += chunk.length;
+          else processCounts.stderrBytes += chunk.length;
+          for (const tap of taps) tap(entry, stream, chunk);
+          output.writeBorrowed(stream, chunk);
+        },
         onEnd: () => {
-          if (held !== null) stdReaders.delete(held);
+          if (held !== null) {
+            resume(held);
+            stdReaders.delete(held);
+          }
           output.end(stream);
         },
       });
       if (output.stdTargets.size === 0) continue;
-      held = { reader, targets: output.stdTargets };
+      held = { reader, targets: output.stdTargets, counts: processCounts };
       stdReaders.add(held);
-      if (isHeldBack(held.targets)) reader.pause();
+      if (isHeldBack(held.targets)) pause(held);
     }
   });
 
@@ -131,5 +178,17 @@ export function attachLogs(daemon: Daemon, events: EventsHandle): LogsHandle {
     read: (entry, stream, offset, length) => outputOf(entry).read(stream, offset, length),
     tail: (entry, stream, offset, length) => outputOf(entry).tail(stream, offset, length),
     clear: (entry) => (outputOf(entry).clear() ? null : `could not clear the logs of ${entry.config.name}`),
+    counts: (key) => {
+      const known = counts.get(key);
+      if (known === undefined) return { stdoutBytes: 0, stderrBytes: 0, heldBackMs: 0 };
+      let heldBackMs = known.heldBackMs;
+      const now = performance.now();
+      for (const since of known.held.values()) heldBackMs += now - since;
+      return { stdoutBytes: known.stdoutBytes, stderrBytes: known.stderrBytes, heldBackMs };
+    },
+    tap: (listener) => {
+      taps.add(listener);
+      return () => taps.delete(listener);
+    },
   };
 }

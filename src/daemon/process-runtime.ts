@@ -27,6 +27,8 @@ export interface RuntimeDeps {
   readonly isEventListener: (config: ProcessConfig) => boolean;
   /** shutdown_on matched for this process: shut supd down and exit with `code`. */
   readonly requestShutdown?: (entry: ProcessEntry, code: number, reason: string) => void;
+  /** How late a wake-up ran, in ms (supd's event-loop delay, measured with no timer of its own). */
+  readonly recordLateness?: (lateMs: number) => void;
 }
 
 /**
@@ -169,6 +171,7 @@ export class ProcessRuntime {
         this.wakeAt(key, at);
         return;
       }
+      this.deps.recordLateness?.(this.deps.clock() - at);
       this.carryOut(this.deps.supervisor.tick(key, this.deps.clock()));
     }, Math.max(0, Math.ceil(at - this.deps.clock())));
     this.timers.set(key, timer);

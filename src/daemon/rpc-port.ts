@@ -34,6 +34,8 @@ export interface PortExtensions {
   /** Log reads through the log layer (files, or the in-memory tail where there is no file). */
   readLog?: (entry: ProcessEntry, channel: 'stdout' | 'stderr', offset: number, length: number) => LogRead;
   tailLog?: (entry: ProcessEntry, channel: 'stdout' | 'stderr', offset: number, length: number) => LogTail;
+  /** supd.processStatus (daemon/observe-wiring.ts). */
+  processStatus?: SupervisorPort['processStatus'];
 }
 
 function seconds(ms: number): number {
@@ -188,6 +190,7 @@ export function createDaemonPort(daemon: Daemon, version: string, ext: PortExten
             return entry === undefined ? ['', 0, false] : ext.tailLog!(entry, channel, offset, length);
           },
         }),
+    ...(ext.processStatus === undefined ? {} : { processStatus: ext.processStatus }),
     async clearProcessLogs(group, name) {
       const entry = find(group, name);
       if (entry === undefined) return badName(group, name);

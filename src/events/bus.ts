@@ -27,6 +27,7 @@ const MAX_SERIAL = 2 ** 63 - 1;
 export class EventBus {
   private readonly subscriptions: Subscription[] = [];
   private serial = -1;
+  private readonly observers = new Set<(event: SupdEvent) => void>();
 
   /**
    * Subscribe a pool to its [eventlistener:x] events= types (abstract types match subtypes), in
@@ -45,6 +46,20 @@ export class EventBus {
   removePool(name: string): void {
     const index = this.subscriptions.findIndex((s) => s.pool.name === name);
     if (index !== -1) this.subscriptions.splice(index, 1);
+  }
+
+  /**
+   * Sees every published event, whether or not a pool subscribes to it (the dashboard's live
+   * stream); returns unsubscribe. Observers must not throw.
+   */
+  observe(observer: (event: SupdEvent) => void): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
+
+  /** Every subscribed pool, in the order they were added. */
+  pools(): EventListenerPool[] {
+    return this.subscriptions.map((s) => s.pool);
   }
 
   pool(name: string): EventListenerPool | undefined {
@@ -67,6 +82,7 @@ export class EventBus {
    * types that both match gets the event once (supervisord would buffer it twice).
    */
   publish(event: SupdEvent): number | null {
+    for (const observer of this.observers) observer(event);
     const pools = this.subscriptions
       .filter((s) => s.events.some((e) => isSubtypeOf(event.type, e)))
       .map((s) => s.pool);

@@ -69,6 +69,8 @@ export class EventListenerPool {
   private readonly listeners = new Map<string, Listener>();
   private dispatching = false;
   private dispatchAgain = false;
+  /** Events written to a listener, and events a full buffer discarded (for /metrics). */
+  readonly counts = { sent: 0, dropped: 0 };
 
   constructor(options: PoolOptions) {
     if (!Number.isInteger(options.bufferSize) || options.bufferSize < 1) {
@@ -215,6 +217,7 @@ export class EventListenerPool {
         continue;
       }
       this.logger.debug(`event ${entry.serial} sent to listener ${processName}`);
+      this.counts.sent += 1;
       return true;
     }
     return false;
@@ -232,6 +235,7 @@ export class EventListenerPool {
     if (this.buffer.length >= this.bufferSize) {
       const discarded = this.buffer.shift();
       if (discarded) {
+        this.counts.dropped += 1;
         this.logger.error(`pool ${this.name} event buffer overflowed, discarding event ${discarded.serial}`);
       }
     }

@@ -49,6 +49,12 @@ export interface InetServerOptions extends Credentials {
 
 export type ServerLog = (level: 'info' | 'warn' | 'error', message: string) => void;
 
+/**
+ * More routes behind the same auth (/metrics, the dashboard): resolves true when it answered the
+ * request, false to let the server answer 404.
+ */
+export type ExtraRoutes = (req: IncomingMessage, res: ServerResponse, path: string) => boolean | Promise<boolean>;
+
 export interface RpcServerOptions {
   /** The running supervisor the methods act on. */
   readonly port: SupervisorPort;
@@ -59,6 +65,7 @@ export interface RpcServerOptions {
   readonly unix?: UnixServerOptions | null;
   readonly inet?: InetServerOptions | null;
   readonly maxRequestBytes?: number;
+  readonly routes?: ExtraRoutes;
   /** Where supd's own log lines go (stale socket replaced, no auth, 500s). */
   readonly log?: ServerLog;
 }
@@ -88,13 +95,13 @@ export async function startRpcServers(options: RpcServerOptions): Promise<RpcSer
   };
   try {
     if (options.unix) {
-      const server = createServer(createRequestHandler({ port: options.port, dispatcher, jobs: options.jobs, auth: options.unix, maxRequestBytes, log }));
+      const server = createServer(createRequestHandler({ port: options.port, dispatcher, jobs: options.jobs, auth: options.unix, maxRequestBytes, log, routes: options.routes }));
       closers.push(await listenUnix(server, options.unix, log));
       if (!options.unix.username) log('warn', `server 'unix_http_server' running without any HTTP authentication checking`);
     }
     let inetAddress: AddressInfo | null = null;
     if (options.inet) {
-      const server = createServer(createRequestHandler({ port: options.port, dispatcher, jobs: options.jobs, auth: options.inet, maxRequestBytes, log }));
+      const server = createServer(createRequestHandler({ port: options.port, dispatcher, jobs: options.jobs, auth: options.inet, maxRequestBytes, log, routes: options.routes }));
       inetAddress = await listenInet(server, options.inet);
       closers.push(() => closeServer(server));
       if (!options.inet.username) log('warn', `server 'inet_http_server' running without any HTTP authentication checking`);
@@ -217,6 +224,7 @@ interface HandlerOptions {
   readonly auth: Credentials;
   readonly maxRequestBytes: number;
   readonly log: ServerLog;
+  readonly routes?: ExtraRoutes | undefined;
 }
 
 /** The request listener for one server; exported so tests can drive it without a socket. */
@@ -240,13 +248,30 @@ async function handle(options: HandlerOptions, req: IncomingMessage, res: Server
       return reply(res, 401, 'Unauthorized');
     }
   }
+  // A browser holding the credentials must not be made to act by another site's page (CSRF):
+  // whatever changes state comes by POST, and a POST from another origin is refused.
+  if (req.method !== 'GET' && req.method !== 'HEAD' && isCrossOrigin(req)) return reply(res, 403, 'Forbidden');
   const path = (req.url ?? '/').split('?')[0] ?? '/';
   // Matched by prefix, as supervisord's handlers match request.uri.startswith(path).
   if (path.startsWith('/RPC2')) return handleRpc(options, req, res);
   if (path.startsWith('/logtail')) return handleLogtail(options, req, res, path);
   if (path.startsWith('/mainlogtail')) return handleMainLogtail(options, req, res);
   if (path.startsWith('/jobtail/') && options.jobs !== undefined) return handleJobTail(options.jobs, req, res, path);
+  if (options.routes !== undefined && (await options.routes(req, res, path))) return;
   return reply(res, 404, 'Not Found');
+}
+
+/** A browser says where a request comes from; supervisorctl and other clients send neither header. */
+function isCrossOrigin(req: IncomingMessage): boolean {
+  const site = req.headers['sec-fetch-site'];
+  if (site === 'cross-site' || site === 'same-site') return true;
+  const origin = req.headers.origin;
+  if (origin === undefined) return false;
+  try {
+    return new URL(origin).host !== req.headers.host;
+  } catch {
+    return true; // "null" (a sandboxed or file: page) or garbage
+  }
 }
 
 type AuthVerdict = 'ok' | 'denied' | 'malformed';

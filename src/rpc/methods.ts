@@ -30,6 +30,10 @@ export const SUPD_EXTENSIONS: Readonly<Record<string, MethodDoc>> = {
     signature: ['boolean', 'int'],
   },
   ...JOB_METHOD_DOCS,
+  'supd.processStatus': {
+    help: 'One process as `supctl status NAME -v` shows it: state and health with since-when, pid, uptime, command, restarts by reason and the last three, memory and CPU of its process tree, the tree, and the last lines of each stream (default 10). NAME may also be a process running inside a program (found by name in the programs\' trees). BAD_NAME when nothing has that name.',
+    signature: ['struct', 'string', 'int'],
+  },
 };
 
 export interface RpcMethodsOptions {
@@ -539,6 +543,17 @@ export function createRpcMethods(port: SupervisorPort, options: RpcMethodsOption
 
   /** supd's own methods (SUPD_EXTENSIONS); system.listMethods stays supervisord's list. */
   const supd: Record<string, MethodSpec> = {
+    processStatus: {
+      min: 1, max: 2,
+      run: (p) => {
+        const namespec = str(p, 0);
+        const lines = p.length > 1 ? int(p, 1) : 10;
+        if (lines < 0 || lines > 1000) throw Fault.of('BAD_ARGUMENTS', `lines ${lines}: expected 0 to 1000`);
+        const report = port.processStatus?.(namespec, lines) ?? null;
+        if (report === null) throw Fault.of('BAD_NAME', namespec);
+        return report as unknown as XmlRpcStruct;
+      },
+    },
     shutdown: {
       min: 0, max: 1,
       run: (p) => {

@@ -7,6 +7,7 @@
 import type { ProcessConfig } from '../config/types.js';
 import type { ProcessStateName, SupervisorStateName } from '../core/states.js';
 import type { FaultName } from './faults.js';
+import type { ProcessStatusReport } from './process-status.js';
 
 /** One process as getProcessInfo reports it. Times are Unix seconds (0 when never). */
 export interface ProcessSnapshot {
@@ -123,6 +124,12 @@ export interface SupervisorPort {
    */
   readProcessLog?(group: string, name: string, channel: 'stdout' | 'stderr', offset: number, length: number): LogRead;
   tailProcessLog?(group: string, name: string, channel: 'stdout' | 'stderr', offset: number, length: number): LogTail;
+
+  /**
+   * supd.processStatus: one process (or a process running inside one, by name) as `supctl status
+   * -v` shows it, with its last `lines` lines of each stream; null when nothing has that name.
+   */
+  processStatus?(namespec: string, lines: number): ProcessStatusReport | null;
 
   /** Truncate and reopen the process's stdout and stderr logs; FAILED on I/O error. */
   clearProcessLogs(group: string, name: string): Promise<Refusal | undefined>;

@@ -154,6 +154,17 @@ describe('bad requests', () => {
     expect((await raw(file, 'GET', '/nothing')).status).toBe(404);
   });
 
+  it('refuses a POST a browser sends from another origin with 403, and takes one from the same origin', async () => {
+    const file = await serveUnix();
+    const call = '<methodCall><methodName>supervisor.getPID</methodName><params/></methodCall>';
+    const from = (headers: Record<string, string>) => raw(file, 'POST', '/RPC2', call, { Host: 'supd.local:9001', ...headers });
+    expect((await from({ Origin: 'http://evil.example' })).status).toBe(403);
+    expect((await from({ Origin: 'null' })).status).toBe(403);
+    expect((await from({ 'Sec-Fetch-Site': 'cross-site' })).status).toBe(403);
+    expect((await from({ Origin: 'http://supd.local:9001', 'Sec-Fetch-Site': 'same-origin' })).status).toBe(200);
+    expect((await from({})).status).toBe(200); // supervisorctl sends neither header
+  });
+
   it('refuses a request larger than the cap with 413', async () => {
     const file = await serveUnix({ maxRequestBytes: 1000 });
     const big = `<methodCall><methodName>supervisor.sendProcessStdin</methodName><params><param><value>web</value></param><param><value>${'a'.repeat(5000)}</value></param></params></methodCall>`;
