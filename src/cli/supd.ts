@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { formatCheckReport } from '../config/check-report.js';
+import { describeTreeMode, detectTreeMode } from '../os/cgroups.js';
 import { findConfigFile } from '../config/config-search.js';
 import { loadConfig } from '../config/load.js';
 import type { SupdConfig } from '../config/types.js';
@@ -65,6 +66,7 @@ async function main(argv: string[]): Promise<number> {
   let config = loaded.config;
   if (args.check) {
     process.stdout.write(formatCheckReport(config));
+    if (config.groups.some((g) => g.processes.some((p) => p.stopAsTree))) process.stdout.write(`${describeTreeMode(detectTreeMode(process.pid, true))}\n`);
     return EXIT.OK;
   }
   const overrides = {

@@ -37,6 +37,9 @@ export const EVENT_TYPES = {
   PROCESS_GROUP: 'EVENT',
   PROCESS_GROUP_ADDED: 'PROCESS_GROUP',
   PROCESS_GROUP_REMOVED: 'PROCESS_GROUP',
+  // supd extensions, roots of their own (not under EVENT): only a listener that names them gets them.
+  PROCESS_OOM: null,
+  PROCESS_STUCK: null,
 } as const satisfies Record<string, string | null>;
 
 export type EventTypeName = keyof typeof EVENT_TYPES;
@@ -51,6 +54,9 @@ export const ABSTRACT_EVENT_TYPES: readonly EventTypeName[] = [
   'TICK',
   'PROCESS_GROUP',
 ];
+
+/** supd's own event types, not in supervisord 4.2.5: sent only to listeners that name them. */
+export const SUPD_EVENT_TYPES: readonly EventTypeName[] = ['PROCESS_OOM', 'PROCESS_STUCK'];
 
 export function isEventTypeName(name: string): name is EventTypeName {
   return Object.hasOwn(EVENT_TYPES, name);

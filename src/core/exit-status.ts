@@ -11,6 +11,8 @@ export interface ExitStatus {
   readonly description: string;
   /** The number of the signal that killed it (9 for SIGKILL); absent for an exit. */
   readonly signal?: number;
+  /** The kernel's OOM killer did it (told by the memory cgroup); description says so. */
+  readonly isOomKill?: boolean;
 }
 
 export function decodeExit(code: number | null, signal: string | null, coreDumped = false): ExitStatus {

@@ -44,6 +44,7 @@ export interface Lifecycle extends BackoffPolicy {
   readonly stopAsGroup: boolean;
   readonly killAsGroup: boolean;
   readonly shutdownOn: ShutdownOn | null;
+  readonly stopAsTree: boolean;
 }
 
 /** Each state carries only the data that belongs to it. */
@@ -52,7 +53,13 @@ export type ProcessState =
   | { readonly name: 'STARTING' }
   | { readonly name: 'RUNNING' }
   | { readonly name: 'BACKOFF'; readonly retryAt: Millis }
-  | { readonly name: 'STOPPING'; readonly killAt: Millis }
+  | {
+      readonly name: 'STOPPING';
+      readonly killAt: Millis;
+      /** When the first SIGKILL went out: a process still there stopwaitsecs later is stuck. */
+      readonly killedAt?: Millis;
+      readonly isStuck?: boolean;
+    }
   | { readonly name: 'EXITED'; readonly expected: boolean; readonly restartAt: Millis | null }
   | { readonly name: 'FATAL' }
   | { readonly name: 'UNKNOWN' };
@@ -88,9 +95,18 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export type Effect =
   | { readonly type: 'spawn' }
-  | { readonly type: 'signal'; readonly signal: SignalName; readonly asGroup: boolean; readonly pid: number }
+  | {
+      readonly type: 'signal';
+      readonly signal: SignalName;
+      readonly asGroup: boolean;
+      readonly pid: number;
+      /** stopastree: every process of the program's tree, not only the pid or its group. */
+      readonly tree?: boolean;
+    }
   | { readonly type: 'wake'; readonly at: Millis }
   | { readonly type: 'log'; readonly level: LogLevel; readonly message: string }
+  /** Still there stopwaitsecs after SIGKILL (D state, a frozen cgroup): report it; supd does not wait on it. */
+  | { readonly type: 'stuck'; readonly pid: number; readonly since: Millis }
   /** shutdown_on matched: stop everything as on SIGTERM, then exit with `code`. */
   | { readonly type: 'shutdown-supd'; readonly code: number; readonly reason: string };
 
@@ -286,10 +302,15 @@ function requestShutdownIf(b: StepBuilder, cfg: Lifecycle, end: ProgramEnd): boo
 function beginStop(b: StepBuilder, now: Millis, cfg: Lifecycle, signal: SignalName, asGroup: boolean): void {
   const killAt = now + cfg.stopWaitMs;
   const pid = b.machine.pid;
-  if (b.machine.state.name === 'STOPPING') b.update({ state: { name: 'STOPPING', killAt } });
-  else b.moveTo({ name: 'STOPPING', killAt });
-  b.log('debug', `killing ${cfg.name} (pid ${pid}) ${asGroup ? 'process group ' : ''}with signal SIG${signal}`);
-  b.emit({ type: 'signal', signal, asGroup, pid });
+  const s = b.machine.state;
+  if (s.name === 'STOPPING') {
+    b.update({ state: { ...s, killAt, ...(signal === 'KILL' && s.killedAt === undefined ? { killedAt: now } : {}) } });
+  } else {
+    b.moveTo({ name: 'STOPPING', killAt, ...(signal === 'KILL' ? { killedAt: now } : {}) });
+  }
+  const target = cfg.stopAsTree ? 'process tree ' : asGroup ? 'process group ' : '';
+  b.log('debug', `killing ${cfg.name} (pid ${pid}) ${target}with signal SIG${signal}`);
+  b.emit({ type: 'signal', signal, asGroup, pid, ...(cfg.stopAsTree ? { tree: true } : {}) });
   b.emit({ type: 'wake', at: killAt });
 }
 
@@ -393,6 +414,12 @@ function tick(b: StepBuilder, now: Millis, cfg: Lifecycle, mayStart: boolean): S
       return b.build();
     case 'STOPPING':
       if (now >= s.killAt) {
+        if (s.killedAt !== undefined && s.isStuck !== true) {
+          // Still there stopwaitsecs after SIGKILL: the kernel holds it (D state, frozen cgroup).
+          // Report it once and keep going; supervisord's repeated SIGKILL below stays.
+          b.update({ state: { ...s, isStuck: true } });
+          b.emit({ type: 'stuck', pid: m.pid, since: s.killedAt });
+        }
         // The stop signal was ignored for stopwaitsecs: SIGKILL, and keep waiting in STOPPING.
         b.log('warn', `killing '${cfg.name}' (${m.pid}) with SIGKILL`);
         beginStop(b, now, cfg, 'KILL', cfg.killAsGroup);

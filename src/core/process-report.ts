@@ -16,3 +16,41 @@ export function describePendingRestart(m: Machine, cfg: Lifecycle, now: Millis):
   const why = m.lastExit?.description ?? m.spawnerr;
   return `restarting in ${inSeconds} s (attempt ${m.restarts}${why ? `, ${why}` : ''})`;
 }
+
+/** One process of a stop that did not finish, as /proc showed it when the stop was found stuck. */
+export interface StuckProcess {
+  readonly pid: number;
+  readonly command: string;
+  readonly state: string;
+  readonly wchan: string | null;
+}
+
+/** `45s`, `2m`, `1h3m`: how long, in the fewest words. */
+export function formatDuration(ms: Millis): string {
+  const seconds = Math.max(0, Math.floor(ms / 1000));
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  return `${hours}h${minutes % 60 === 0 ? '' : `${minutes % 60}m`}`;
+}
+
+/** `stuck: pid 4185068 rm -rf /p00 in D (disk sleep) for 2m, wchan=...` for each process still there after SIGKILL. */
+export function describeStuck(processes: readonly StuckProcess[], killedAt: Millis, now: Millis): string {
+  const forHowLong = formatDuration(now - killedAt);
+  if (processes.length === 0) return `stuck: still stopping ${forHowLong} after SIGKILL`;
+  const MAX_COMMAND = 60;
+  return `stuck: ${processes
+    .map((p) => {
+      const command = p.command.length > MAX_COMMAND ? `${p.command.slice(0, MAX_COMMAND - 3)}...` : p.command;
+      return `pid ${p.pid} ${command} in ${p.state} for ${forHowLong}${p.wchan === null ? '' : `, wchan=${p.wchan}`}`;
+    })
+    .join('; ')}`;
+}
+
+/** After the OOM killer ended the last run: `exit status: killed by the OOM killer (memory limit 256 MiB)`. */
+export function describeOomExit(m: Machine): string | null {
+  const s = m.state.name;
+  if (m.lastExit?.isOomKill !== true || (s !== 'EXITED' && s !== 'BACKOFF' && s !== 'FATAL')) return null;
+  return `exit status: ${m.lastExit.description}`;
+}

@@ -169,6 +169,12 @@ export class Supervisor {
     return this.boot(now);
   }
 
+  /** While shutting down: every process still unstopped, when each of them is stuck (none is, if empty). */
+  stuckLeft(): ProcessEntry[] | null {
+    const left = this.unstopped();
+    return left.length > 0 && left.every(isStuck) ? left : null;
+  }
+
   /** True once shutdown has begun and no process is left running or stopping. */
   isShutdownComplete(): boolean {
     return this.isShuttingDown && this.shutdownLevels.length === 0 && this.unstopped().length === 0;
@@ -181,7 +187,13 @@ export class Supervisor {
       if (entry.machine.pid !== 0) {
         out.effects.push({
           process: entry,
-          effect: { type: 'signal', signal: 'KILL', asGroup: entry.config.killAsGroup, pid: entry.machine.pid },
+          effect: {
+            type: 'signal',
+            signal: 'KILL',
+            asGroup: entry.config.killAsGroup,
+            pid: entry.machine.pid,
+            ...(entry.config.stopAsTree ? { tree: true } : {}),
+          },
         });
       }
     }
@@ -331,11 +343,18 @@ export class Supervisor {
           this.apply(out, entry.key, { type: 'stop' }, now); // cancels a pending automatic restart
         }
       }
-      const isLevelDone = members.every((p) => !isUnstopped(this.processes.get(p.key)));
+      // A stuck process (it survived SIGKILL) does not hold lower levels: their stops can finish.
+      const isLevelDone = members.every((p) => !isUnstopped(this.processes.get(p.key)) || isStuck(this.processes.get(p.key)));
       if (!isLevelDone) return;
       this.shutdownLevels.shift();
     }
   }
+}
+
+/** Stopping, and still there stopwaitsecs after SIGKILL. */
+export function isStuck(entry: ProcessEntry | undefined): boolean {
+  const state = entry?.machine.state;
+  return state?.name === 'STOPPING' && state.isStuck === true;
 }
 
 /** Running, starting, backing off or stopping: anything shutdown must still wait for. */

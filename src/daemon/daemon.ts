@@ -14,6 +14,7 @@ import { Reaper } from '../os/reaper.js';
 import { raiseSoftLimit } from '../os/rlimits.js';
 import { spawnProcess } from '../os/spawn.js';
 import { ProcessRuntime } from './process-runtime.js';
+import { ProgramTrees } from './program-trees.js';
 import type { ReadinessView } from '../core/readiness.js';
 import type { ProcessEntry } from '../core/supervisor.js';
 import { readinessViewOf } from './readiness-view.js';
@@ -75,12 +76,19 @@ export class Daemon {
   private readonly reopeners: (() => void)[] = [];
   private readonly noticeListeners: ((notice: DaemonNotice) => void)[] = [];
   private readonly participants: ShutdownParticipant[] = [];
+  /** stopastree trees, OOM and stuck reports: the one owner of program cgroups. */
+  readonly trees: ProgramTrees;
+  /** Armed once every process a shutdown still waits for is stuck: shutdown_stuck_timeout. */
+  private stuckTimer: NodeJS.Timeout | null = null;
+  private isFinishing = false;
 
   constructor(private readonly options: DaemonOptions) {
     this.config = options.config;
     this.clock = options.clock ?? monotonicEpochClock;
     this.supervisor = new Supervisor(options.config.groups);
+    this.trees = new ProgramTrees((level, message) => options.log.logger[level](message));
     this.runtime = new ProcessRuntime({
+      trees: this.trees,
       supervisor: this.supervisor,
       spawn: (request) => spawnProcess(this.children, request),
       clock: this.clock,
@@ -97,7 +105,10 @@ export class Daemon {
       const isShuttingDown = this.supervisor.isShuttingDown;
       const expected = state.name === 'EXITED' ? state.expected : undefined;
       this.restarts.transition(entry.key, { from: transition.from, to: transition.to, isShuttingDown, ...(expected === undefined ? {} : { expected }) }, this.clock());
+      if (isShuttingDown) this.armStuckTimer();
     });
+    this.runtime.onOom((entry) => this.restarts.explainLastEnd(entry.key, 'oom'));
+    this.runtime.onStuck(() => this.armStuckTimer());
   }
 
   get logger() {
@@ -195,6 +206,29 @@ export class Daemon {
     const participantsStopped = this.participants.map((participant) => participant.stopAll());
     this.runtime.carryOut(this.supervisor.shutdown(this.clock()));
     void Promise.all([this.runtime.whenShutdownComplete(), ...participantsStopped]).then(() => this.finish());
+    this.armStuckTimer();
+  }
+
+  /**
+   * supd never waits for ever on a process that cannot die: once everything a shutdown still
+   * waits for is stuck, it waits shutdown_stuck_timeout more, then exits non-zero naming them.
+   */
+  private armStuckTimer(): void {
+    if (this.stuckTimer !== null || this.supervisor.supervisorState !== 'SHUTDOWN' || this.supervisor.stuckLeft() === null) return;
+    const timeoutMs = this.config.supervisord.shutdownStuckTimeoutMs;
+    this.logger.warn(`shutdown: only stuck processes are left; waiting shutdown_stuck_timeout=${timeoutMs / 1000} s for them`);
+    this.stuckTimer = setTimeout(() => {
+      const left = this.supervisor.stuckLeft();
+      if (left === null || this.supervisor.isShutdownComplete()) return;
+      const pids = left.flatMap((entry) => {
+        const report = this.trees.stuckReport(entry.key);
+        const listed = report?.processes.map((p) => p.pid) ?? [entry.machine.pid];
+        return listed.map((pid) => `pid ${pid} (${entry.config.name})`);
+      });
+      if (this.exitCode === 0) this.exitCode = 1;
+      this.exitCause = `stuck processes did not die within shutdown_stuck_timeout=${timeoutMs / 1000} s: ${pids.join(', ')}`;
+      void this.finish('stuck');
+    }, timeoutMs);
   }
 
   /** Read the config file again without applying it (supervisor.reloadConfig, SIGHUP). */
@@ -315,9 +349,10 @@ export class Daemon {
     }
   }
 
-  private async finish(): Promise<void> {
-    if (this.exitCause === null) this.logger.info('all processes stopped; supd exiting');
-    else this.logger.warn(`all processes stopped; supd exiting with code ${this.exitCode}: ${this.exitCause}`);
+  private async finish(how: 'stopped' | 'stuck' = 'stopped'): Promise<void> {
+    if (this.isFinishing) return;
+    this.isFinishing = true;
+    if (this.stuckTimer !== null) clearTimeout(this.stuckTimer);
     for (const closer of this.closers) {
       try {
         await closer();
@@ -326,10 +361,15 @@ export class Daemon {
       }
     }
     this.runtime.dispose();
+    this.trees.dispose();
     this.reaper?.stop();
     if (this.keepAlive !== null) clearInterval(this.keepAlive);
     for (const [signal, handler] of this.handlers) process.off(signal, handler);
     this.removePidfile();
+    // supd's last log line says why it exits and with which code.
+    if (how === 'stuck') this.logger.error(`supd exiting with code ${this.exitCode}: ${this.exitCause}`);
+    else if (this.exitCause === null) this.logger.info('all processes stopped; supd exiting');
+    else this.logger.warn(`all processes stopped; supd exiting with code ${this.exitCode}: ${this.exitCause}`);
     await this.options.log.close();
     (this.options.exit ?? ((code: number) => process.exit(code)))(this.exitCode);
   }

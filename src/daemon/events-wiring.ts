@@ -71,6 +71,30 @@ export function attachEvents(daemon: Daemon): EventsHandle {
     });
   });
 
+  daemon.runtime.onOom((entry, report) => {
+    bus.publish({
+      type: 'PROCESS_OOM',
+      processname: entry.config.name,
+      groupname: entry.config.groupName,
+      pid: report.pid,
+      memory_limit: report.limitBytes,
+    });
+  });
+
+  daemon.runtime.onStuck((entry, report) => {
+    const seconds = Math.round((daemon.clock() - report.since) / 1000);
+    for (const p of report.processes) {
+      bus.publish({
+        type: 'PROCESS_STUCK',
+        processname: entry.config.name,
+        groupname: entry.config.groupName,
+        pid: p.pid,
+        state: p.state.startsWith('frozen') ? 'frozen' : p.state.charAt(0),
+        seconds,
+      });
+    }
+  });
+
   daemon.runtime.onChild((entry, child) => {
     if (!isListener(entry)) return;
     const pool = bus.pool(entry.config.groupName);

@@ -12,6 +12,7 @@ import type { Outcome, ProcessEntry, ProcessKey, Supervisor, TaggedTransition } 
 import { sendSignal } from '../os/signals.js';
 import { checkCommand, type SpawnRequest, type SpawnResult } from '../os/spawn.js';
 import { describeSpawnFailure, type SpawnFailure } from '../os/spawn-failure.js';
+import type { OomReport, ProgramTrees, StuckReport } from './program-trees.js';
 import type { SupdLogger } from './supd-log.js';
 
 /** What the runtime needs from the world; tests may pass fakes. */
@@ -29,7 +30,15 @@ export interface RuntimeDeps {
   readonly requestShutdown?: (entry: ProcessEntry, code: number, reason: string) => void;
   /** How late a wake-up ran, in ms (supd's event-loop delay, measured with no timer of its own). */
   readonly recordLateness?: (lateMs: number) => void;
+  /** stopastree trees, OOM and stuck reports (program-trees.ts); without it, only the main pid is known. */
+  readonly trees?: ProgramTrees;
 }
+
+/** How often a stop that waits for a program's leftover processes looks again; only while one waits. */
+const LEFTOVER_POLL_MS = 100;
+
+export type OomListener = (entry: ProcessEntry, report: OomReport) => void;
+export type StuckListener = (entry: ProcessEntry, report: StuckReport) => void;
 
 /**
  * The pipes of a child that is running now, for the logs and events layers. The output fds are
@@ -55,8 +64,24 @@ export class ProcessRuntime {
   private readonly childListeners = new Set<ChildListener>();
   private readonly exitListeners = new Set<ExitListener>();
   private idleListeners: (() => void)[] = [];
+  private readonly oomListeners = new Set<OomListener>();
+  private readonly stuckListeners = new Set<StuckListener>();
+  /** Programs whose leftovers are being stopped (before a restart, or before STOPPED). */
+  private readonly leftoverWaits = new Map<ProcessKey, NodeJS.Timeout>();
 
   constructor(private readonly deps: RuntimeDeps) {}
+
+  /** Called when a program's exit is found to be the OOM killer's (events: PROCESS_OOM). */
+  onOom(listener: OomListener): () => void {
+    this.oomListeners.add(listener);
+    return () => this.oomListeners.delete(listener);
+  }
+
+  /** Called when a stop is found stuck (events: PROCESS_STUCK). */
+  onStuck(listener: StuckListener): () => void {
+    this.stuckListeners.add(listener);
+    return () => this.stuckListeners.delete(listener);
+  }
 
   /** Called for every state transition, after it happened (logs, events, RPC waiters). */
   onTransition(listener: TransitionListener): () => void {
@@ -107,10 +132,17 @@ export class ProcessRuntime {
           logger[effect.level](effect.message);
           break;
         case 'spawn':
-          this.spawn(entry);
+          this.spawnAfterLeftovers(entry);
           break;
         case 'signal':
-          this.signal(entry, effect.signal, effect.asGroup, effect.pid);
+          if (effect.tree === true && this.deps.trees !== undefined) {
+            this.deps.trees.signalTree(entry.key, entry.config, effect.signal, effect.pid);
+          } else {
+            this.signal(entry, effect.signal, effect.asGroup, effect.pid);
+          }
+          break;
+        case 'stuck':
+          this.reportStuck(entry, effect.pid, effect.since);
           break;
         case 'wake':
           this.wakeAt(entry.key, effect.at);
@@ -158,6 +190,74 @@ export class ProcessRuntime {
   dispose(): void {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
+    for (const timer of this.leftoverWaits.values()) clearTimeout(timer);
+    this.leftoverWaits.clear();
+  }
+
+  private reportStuck(entry: ProcessEntry, pid: number, since: Millis): void {
+    const trees = this.deps.trees;
+    if (trees === undefined) return;
+    const report = trees.reportStuck(entry.key, entry.config, pid, since);
+    const forSeconds = Math.round((this.deps.clock() - since) / 1000);
+    for (const p of report.processes) {
+      this.deps.logger.error(
+        `stuck: ${entry.config.name}: pid ${p.pid} ${p.command} in ${p.state} for ${forSeconds} s after SIGKILL` +
+          `${p.wchan === null ? '' : `, wchan=${p.wchan}`}${p.stack === null ? '' : `\n${p.stack}`}`,
+      );
+    }
+    for (const listener of this.stuckListeners) listener(entry, report);
+  }
+
+  /**
+   * stopastree: a new run starts only once the last run's leftovers are gone (orphaned php-fpm
+   * workers holding its socket would make every restart fail). They get the stop signal, then
+   * SIGKILL after stopwaitsecs; after another stopwaitsecs the spawn goes ahead anyway.
+   */
+  private spawnAfterLeftovers(entry: ProcessEntry): void {
+    const trees = this.deps.trees;
+    const left = entry.config.stopAsTree && trees !== undefined ? trees.leftovers(entry.key, entry.config) : [];
+    if (left.length === 0 || trees === undefined) {
+      trees?.forget(entry.key);
+      this.spawn(entry);
+      return;
+    }
+    const { clock, supervisor, logger } = this.deps;
+    const laststart = entry.machine.laststart;
+    logger.info(`${entry.config.name}: stopping ${left.length} process(es) its last run left behind (${left.join(', ')}) before starting it again`);
+    trees.signalTree(entry.key, entry.config, entry.config.stopSignal, 0);
+    const killAt = clock() + entry.config.stopWaitMs;
+    let killed = false;
+    this.waitForLeftovers(entry.key, () => {
+      const current = supervisor.get(entry.key);
+      // Stopped, removed or started again meanwhile: this start is no longer wanted.
+      if (current === undefined || current.machine.state.name !== 'STARTING' || current.machine.pid !== 0 || current.machine.laststart !== laststart) {
+        return 'done';
+      }
+      const remaining = trees.leftovers(entry.key, entry.config);
+      if (remaining.length > 0 && clock() < killAt + (killed ? entry.config.stopWaitMs : 0)) {
+        if (!killed && clock() >= killAt) {
+          killed = true;
+          logger.warn(`${entry.config.name}: killing leftover process(es) ${remaining.join(', ')} with SIGKILL`);
+          trees.signalTree(entry.key, entry.config, 'KILL', 0);
+        }
+        return 'again';
+      }
+      if (remaining.length > 0) logger.error(`${entry.config.name}: leftover process(es) ${remaining.join(', ')} survived SIGKILL; starting it anyway`);
+      trees.forget(entry.key);
+      this.spawn(current);
+      return 'done';
+    });
+  }
+
+  /** Runs `check` every LEFTOVER_POLL_MS until it says done; one timer per program, only while needed. */
+  private waitForLeftovers(key: ProcessKey, check: () => 'again' | 'done'): void {
+    const previous = this.leftoverWaits.get(key);
+    if (previous !== undefined) clearTimeout(previous);
+    const timer = setTimeout(() => {
+      this.leftoverWaits.delete(key);
+      if (check() === 'again') this.waitForLeftovers(key, check);
+    }, LEFTOVER_POLL_MS);
+    this.leftoverWaits.set(key, timer);
   }
 
   private wakeAt(key: ProcessKey, at: Millis): void {
@@ -201,10 +301,33 @@ export class ProcessRuntime {
       const current = supervisor.get(entry.key);
       // A stale exit (the process was removed or already respawned under another pid) is ignored.
       if (current === undefined || current.machine.pid !== child.pid) return;
-      const status = decodeExit(exit.code, exit.signal);
+      const trees = this.deps.trees;
+      const explained = trees?.explainExit(entry.key, child.pid, decodeExit(exit.code, exit.signal));
+      const status = explained?.status ?? decodeExit(exit.code, exit.signal);
       for (const listener of this.exitListeners) listener(current, status);
+      if (explained?.oom != null) {
+        this.deps.logger.warn(`${entry.config.name} (pid ${child.pid}) was ${status.description}`);
+        for (const listener of this.oomListeners) listener(current, explained.oom);
+      }
+      if (trees !== undefined && current.config.stopAsTree && current.machine.state.name === 'STOPPING') {
+        // stopastree: STOPPED only once every process of the tree is gone; the machine keeps
+        // STOPPING meanwhile, and its SIGKILL after stopwaitsecs goes to the whole tree.
+        const deliver = (): 'again' | 'done' => {
+          const now = supervisor.get(entry.key);
+          if (now === undefined || now.machine.pid !== child.pid) return 'done';
+          if (trees.leftovers(entry.key, current.config).length > 0) return 'again';
+          trees.forget(entry.key);
+          trees.clearStuck(entry.key);
+          this.carryOut(supervisor.exited(entry.key, status, clock()));
+          return 'done';
+        };
+        if (deliver() === 'again') this.waitForLeftovers(entry.key, deliver);
+        return;
+      }
+      trees?.clearStuck(entry.key);
       this.carryOut(supervisor.exited(entry.key, status, clock()));
     });
+    this.deps.trees?.spawned(entry.key, entry.config, child.pid);
     this.carryOut(supervisor.spawned(entry.key, child.pid, clock()));
   }
 

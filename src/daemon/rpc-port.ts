@@ -17,7 +17,7 @@ import type {
   RereadResult,
   SupervisorPort,
 } from '../rpc/supervisor-port.js';
-import { describePendingRestart } from '../core/process-report.js';
+import { describeOomExit, describePendingRestart, describeStuck } from '../core/process-report.js';
 import { describeSpawnFailure } from '../os/spawn-failure.js';
 import type { Daemon } from './daemon.js';
 import { SPAWN_FAILURE_FAULTS } from './spawn-faults.js';
@@ -63,6 +63,15 @@ export function createDaemonPort(daemon: Daemon, version: string, ext: PortExten
   };
   const logfiles = ext.logfiles ?? defaultLogfiles;
 
+  /** supd's words where supervisord's say too little: a stuck stop, an OOM kill, a pending backoff. */
+  const describeSupd = (entry: ProcessEntry): string | null => {
+    const m = entry.machine;
+    const now = daemon.clock();
+    const stuck = m.state.name === 'STOPPING' ? daemon.trees.stuckReport(entry.key) : undefined;
+    if (stuck !== undefined) return describeStuck(stuck.processes, stuck.since, now);
+    return describePendingRestart(m, entry.config, now) ?? describeOomExit(m);
+  };
+
   const snapshot = (entry: ProcessEntry): ProcessSnapshot => {
     const m = entry.machine;
     const files = logfiles(entry);
@@ -77,7 +86,7 @@ export function createDaemonPort(daemon: Daemon, version: string, ext: PortExten
       spawnerr: m.spawnerr,
       stdoutLogfile: files.stdout,
       stderrLogfile: files.stderr,
-      supdDescription: describePendingRestart(m, entry.config, daemon.clock()),
+      supdDescription: describeSupd(entry),
     };
   };
 

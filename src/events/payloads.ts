@@ -6,7 +6,7 @@
 import type { ProcessStateName } from '../core/states.js';
 import { EVENT_TYPES, type EventTypeName } from '../config/event-types.js';
 
-export { ABSTRACT_EVENT_TYPES, EVENT_TYPES, isEventTypeName, type EventTypeName } from '../config/event-types.js';
+export { ABSTRACT_EVENT_TYPES, EVENT_TYPES, isEventTypeName, SUPD_EVENT_TYPES, type EventTypeName } from '../config/event-types.js';
 
 /** Python's isinstance(event, subscribed): true when `type` is `subscribed` or one of its subtypes. */
 export function isSubtypeOf(type: EventTypeName, subscribed: EventTypeName): boolean {
@@ -75,7 +75,11 @@ export type SupdEvent =
       /** Start of the period that just began, in whole Unix seconds (supervisord's timeslice()). */
       readonly when: number;
     }
-  | { readonly type: 'PROCESS_GROUP_ADDED' | 'PROCESS_GROUP_REMOVED'; readonly groupname: string };
+  | { readonly type: 'PROCESS_GROUP_ADDED' | 'PROCESS_GROUP_REMOVED'; readonly groupname: string }
+  /** supd: the kernel's OOM killer ended the process; memory_limit in bytes, or `max`. */
+  | (ProcessFields & { readonly type: 'PROCESS_OOM'; readonly pid: number; readonly memory_limit: number | null })
+  /** supd: a process still there stopwaitsecs after SIGKILL; state is /proc's letter or `frozen`. */
+  | (ProcessFields & { readonly type: 'PROCESS_STUCK'; readonly pid: number; readonly state: string; readonly seconds: number });
 
 export type PublishableEventName = SupdEvent['type'];
 
@@ -162,6 +166,10 @@ export function eventPayload(event: SupdEvent): string {
     case 'PROCESS_GROUP_REMOVED':
       // The only payload ending in a newline (ProcessGroupEvent.payload()).
       return `groupname:${event.groupname}\n`;
+    case 'PROCESS_OOM':
+      return `processname:${event.processname} groupname:${event.groupname} pid:${event.pid} memory_limit:${event.memory_limit ?? 'max'}`;
+    case 'PROCESS_STUCK':
+      return `processname:${event.processname} groupname:${event.groupname} pid:${event.pid} state:${event.state} seconds:${event.seconds}`;
     default:
       return unreachable(event);
   }

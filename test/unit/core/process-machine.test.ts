@@ -249,7 +249,7 @@ describe('stopping a process', () => {
     const stopping = step(running(0, config), { type: 'stop' }, 10_000, config).machine;
     expect(step(stopping, { type: 'tick' }, 11_999, config).effects).toEqual([]);
     const { machine, effects } = step(stopping, { type: 'tick' }, 12_000, config);
-    expect(machine.state).toEqual({ name: 'STOPPING', killAt: 14_000 });
+    expect(machine.state).toEqual({ name: 'STOPPING', killAt: 14_000, killedAt: 12_000 });
     expect(effects).toContainEqual({ type: 'signal', signal: 'KILL', asGroup: true, pid: 100 });
     expect(logs(effects)).toContain("killing 'web' (100) with SIGKILL");
   });

@@ -6,6 +6,7 @@ import {
   isEventTypeName,
   isSubtypeOf,
   processStateEvent,
+  SUPD_EVENT_TYPES,
   type EventTypeName,
 } from '../../../src/events/payloads.js';
 import { PAYLOADS } from './payload-cases.js';
@@ -16,7 +17,9 @@ describe('event payloads', () => {
   });
 
   it('covers every concrete event type supervisord has', () => {
-    const concrete = (Object.keys(EVENT_TYPES) as EventTypeName[]).filter((t) => !ABSTRACT_EVENT_TYPES.includes(t));
+    const concrete = (Object.keys(EVENT_TYPES) as EventTypeName[]).filter(
+      (t) => !ABSTRACT_EVENT_TYPES.includes(t) && !SUPD_EVENT_TYPES.includes(t),
+    );
     expect(new Set(PAYLOADS.map(([e]) => e.type))).toEqual(new Set(concrete));
   });
 
@@ -26,6 +29,25 @@ describe('event payloads', () => {
     const data = Uint8Array.from([0xff, 0x27, 0x0a, 0x5c]);
     expect(eventPayload({ type: 'PROCESS_LOG_STDERR', ...base, pid: 3, data })).toBe(
       'processname:web groupname:www pid:3 channel:stderr\nUndecodable: b"\\xff\'\\n\\\\"',
+    );
+  });
+});
+
+describe("supd's own events", () => {
+  it('PROCESS_OOM and PROCESS_STUCK go only to listeners that name them, not to EVENT', () => {
+    expect(SUPD_EVENT_TYPES.map((t) => [t, isSubtypeOf(t, 'EVENT'), isSubtypeOf(t, t)])).toEqual([
+      ['PROCESS_OOM', false, true],
+      ['PROCESS_STUCK', false, true],
+    ]);
+  });
+
+  it('carry the process, pid and what happened, as name:value tokens', () => {
+    const base = { processname: 'web', groupname: 'web', pid: 42 } as const;
+    expect(eventPayload({ type: 'PROCESS_OOM', ...base, memory_limit: 268_435_456 })).toBe(
+      'processname:web groupname:web pid:42 memory_limit:268435456',
+    );
+    expect(eventPayload({ type: 'PROCESS_STUCK', ...base, state: 'frozen', seconds: 10 })).toBe(
+      'processname:web groupname:web pid:42 state:frozen seconds:10',
     );
   });
 });
