@@ -20,6 +20,8 @@ import {
   type ResultView,
 } from './format.js';
 import { formatTree, type ProcTable } from './tree-format.js';
+import { formatProcessStatus } from './status-format.js';
+import type { ProcessStatusReport } from '../../rpc/process-status.js';
 import { JOB_ACTIONS, JOB_COMMANDS, type JobContext, type JobRpc } from './job-commands.js';
 import type { LinkCursorStore } from './link-cursor.js';
 
@@ -80,7 +82,7 @@ export interface CtlOptions {
 
 /** Every action supctl knows, with its one-line usage (also what help.ts shows). */
 export const COMMANDS: Readonly<Record<string, string>> = {
-  status: 'status [NAME|GROUP:*...]  Show process status',
+  status: 'status [-v [--lines N]] [NAME|GROUP:*...]  Show process status (-v: in depth, one process at a time)',
   start: 'start NAME|GROUP:*|all...  Start processes',
   stop: 'stop NAME|GROUP:*|all...  Stop processes',
   restart: 'restart NAME|GROUP:*|all...  Stop, then start processes',
@@ -217,12 +219,20 @@ class Controller {
 
   // --- actions -----------------------------------------------------------------------------------
 
-  async status(args: readonly string[]): Promise<void> {
+  async status(input: readonly string[]): Promise<void> {
+    const verbose = readVerbose(input);
+    if (verbose === null) {
+      this.o.io.err('Error: --lines needs a number from 0 to 1000');
+      this.exitstatus = EXIT.INVALID_ARGS;
+      return;
+    }
+    const args = verbose.args;
     if (!(await this.upcheck())) {
       // supervisorctl: status exits 4 when the server refused or has no socket file.
       this.exitstatus = EXIT.STATUS_UNKNOWN;
       return;
     }
+    if (verbose.isVerbose) return this.statusVerbose(args, verbose.lines);
     const all = (await this.call('supervisor.getAllProcessInfo')) as unknown as ProcessInfoView[];
     let matching: ProcessInfoView[];
     if (args.length === 0 || args.includes('all')) {
@@ -243,6 +253,41 @@ class Controller {
     for (const line of formatStatusLines(matching, this.o.color)) this.output(line);
     for (const info of matching) this.record(info);
     if (matching.some((i) => STOPPED_STATE_CODES.includes(i.state))) this.exitstatus = EXIT.STATUS_NOT_RUNNING;
+  }
+
+  /** status -v: one supd.processStatus request per name (every process when none is named). */
+  private async statusVerbose(args: readonly string[], lines: number): Promise<void> {
+    let names = [...args];
+    if (names.length === 0 || names.includes('all')) {
+      const all = (await this.call('supervisor.getAllProcessInfo')) as unknown as ProcessInfoView[];
+      names = all.map((i) => makeNamespec(i.group, i.name));
+    }
+    const now = this.o.now?.() ?? Date.now() / 1000;
+    for (const [index, name] of names.entries()) {
+      let report: ProcessStatusReport;
+      try {
+        report = (await this.call('supd.processStatus', name, lines)) as unknown as ProcessStatusReport;
+      } catch (error) {
+        if (!(error instanceof Fault)) throw error;
+        if (error.faultCode === FAULTS.UNKNOWN_METHOD) {
+          this.o.io.err('Error: status -v needs supd (supd.processStatus); this server does not have it');
+          this.exitstatus = EXIT.UNIMPLEMENTED_FEATURE;
+          return;
+        }
+        const message = error.faultCode === FAULTS.BAD_NAME ? 'no such process' : error.faultString;
+        this.output(`${name}: ERROR (${message})`);
+        this.record({ name, error: message });
+        this.exitstatus = EXIT.STATUS_UNKNOWN;
+        continue;
+      }
+      if (index > 0) this.output('');
+      for (const line of formatProcessStatus(report, now)) this.output(line);
+      this.record(report);
+      const statename = report.kind === 'program' ? report.statename : report.program.statename;
+      if (['STOPPED', 'EXITED', 'FATAL', 'UNKNOWN'].includes(statename) && this.exitstatus === EXIT.SUCCESS) {
+        this.exitstatus = EXIT.STATUS_NOT_RUNNING;
+      }
+    }
   }
 
   private showResults(results: readonly ResultView[], format: (r: ResultView) => string, ignored?: number): void {
@@ -715,6 +760,23 @@ class Controller {
 }
 
 type Action = (this: Controller, args: readonly string[]) => Promise<void>;
+
+/** `-v`/`--verbose` and `--lines N` among status's words; null when --lines is malformed. */
+function readVerbose(input: readonly string[]): { isVerbose: boolean; lines: number; args: string[] } | null {
+  let isVerbose = false;
+  let lines = 10;
+  const args: string[] = [];
+  for (let i = 0; i < input.length; i++) {
+    const word = input[i]!;
+    if (word === '-v' || word === '--verbose') isVerbose = true;
+    else if (word === '--lines' || word === '-n' || word.startsWith('--lines=')) {
+      const value = word.startsWith('--lines=') ? word.slice(8) : input[++i];
+      if (value === undefined || !/^\d+$/.test(value) || Number(value) > 1000) return null;
+      lines = Number(value);
+    } else args.push(word);
+  }
+  return { isVerbose, lines, args };
+}
 
 const ACTIONS: Readonly<Record<string, Action>> = Object.fromEntries(
   Object.keys(COMMANDS).map((name) => {
