@@ -26,6 +26,7 @@ import { createSupdLog } from '../daemon/supd-log.js';
 import { attachStatusServer } from '../daemon/status-wiring.js';
 import { StatusServerError } from '../rpc/status-http-server.js';
 import { nodeConfigFiles } from '../os/config-files.js';
+import { nodeHostFacts } from '../os/host-facts.js';
 import { readSupdArgs, UsageError } from './supd/args.js';
 import { dropPrivileges, resolveOwner } from '../os/users.js';
 
@@ -40,8 +41,12 @@ export const EXIT = { OK: 0, RUNTIME: 1, USAGE_OR_CONFIG: 2 } as const;
 
 type Loaded = { ok: true; config: SupdConfig; warnings: string[] } | { ok: false; errors: string[]; warnings: string[] };
 
-function load(file: string): Loaded {
-  const result = loadConfig(file, nodeConfigFiles, process.env, hostname());
+/**
+ * strict (--check): refuse what supervisord's loader refuses on this machine (unknown users,
+ * missing log directories) and report commands that cannot run; otherwise those are warnings.
+ */
+function load(file: string, strict: boolean): Loaded {
+  const result = loadConfig(file, nodeConfigFiles, process.env, hostname(), { facts: nodeHostFacts(), strict });
   const warnings = result.warnings.map((w) => w.message);
   if (!result.ok) return { ok: false, errors: result.errors.map((e) => e.message), warnings };
   return { ok: true, config: result.config, warnings };
@@ -57,8 +62,9 @@ async function main(argv: string[]): Promise<number> {
     );
     return EXIT.USAGE_OR_CONFIG;
   }
-  const loaded = load(file);
-  for (const warning of loaded.warnings) process.stderr.write(`supd: warning: ${warning}\n`);
+  const loaded = load(file, args.check);
+  // Once supd runs, warnings go to its log (below), and only there: a container shows both streams.
+  if (!loaded.ok || args.check) for (const warning of loaded.warnings) process.stderr.write(`supd: warning: ${warning}\n`);
   if (!loaded.ok) {
     for (const error of loaded.errors) process.stderr.write(`supd: ${error}\n`);
     return EXIT.USAGE_OR_CONFIG;
@@ -99,7 +105,7 @@ async function main(argv: string[]): Promise<number> {
     config,
     log,
     reloadConfig: () => {
-      const again = load(file);
+      const again = load(file, false);
       for (const warning of again.warnings) log.logger.warn(warning);
       return again.ok ? { ok: true, config: again.config } : { ok: false, errors: again.errors };
     },

@@ -3,6 +3,7 @@
  * with warnings either way. Pure: files, environment and host name are arguments.
  */
 import { ConfigError, type ConfigWarning } from './config-error.js';
+import type { HostChecks } from './host-checks.js';
 import { readConfigFiles, type ConfigFiles } from './includes.js';
 import { describeThrown } from './section-reader.js';
 import type { SupdConfig } from './types.js';
@@ -26,16 +27,17 @@ function inFileOrder<T extends { readonly origin: { readonly file: string; reado
 /**
  * Loads `mainFile` (an absolute path) as supervisord 4.2.5 would, and never throws. `env` gives %(ENV_X)s and the
  * defaults that depend on it ($HOME for "~", $TMPDIR for childlogdir); `hostNodeName` gives
- * %(host_node_name)s.
+ * %(host_node_name)s; `host` checks users, directories and commands on the machine (host-checks.ts).
  */
 export function loadConfig(
   mainFile: string,
   files: ConfigFiles,
   env: Readonly<Record<string, string | undefined>>,
   hostNodeName: string,
+  host?: HostChecks,
 ): LoadResult {
   try {
-    return loadOrThrow(mainFile, files, env, hostNodeName);
+    return loadOrThrow(mainFile, files, env, hostNodeName, host);
   } catch (e) {
     // A bug in supd, not in the config; it must still be a config error (exit 2, or a rejected
     // reload), never a crash of PID 1.
@@ -49,10 +51,11 @@ function loadOrThrow(
   files: ConfigFiles,
   env: Readonly<Record<string, string | undefined>>,
   hostNodeName: string,
+  host: HostChecks | undefined,
 ): LoadResult {
   const read = readConfigFiles(mainFile, files, env, hostNodeName);
   if (read.files.length === 0) return { ok: false, errors: read.errors, warnings: read.warnings };
-  const validated = validateConfig(read.document, { mainFile, env, hostNodeName });
+  const validated = validateConfig(read.document, { mainFile, env, hostNodeName, ...(host === undefined ? {} : { host }) });
   const warnings = inFileOrder([...read.warnings, ...validated.warnings], read.files);
   if (read.errors.length > 0 || !validated.ok) {
     const errors = inFileOrder([...read.errors, ...(validated.ok ? [] : validated.errors)], read.files);

@@ -7,6 +7,7 @@
 import { splitCommand, CommandSyntaxError } from './command-line.js';
 import { ConfigError, ConfigWarning } from './config-error.js';
 import type { IniSection, RawValue } from './dialect.js';
+import { checkCommandRuns, checkFileDirectory, checkUser } from './host-checks.js';
 import { dirname, envExpansions, expand, layer } from './expand.js';
 import type { Settings } from './key-spec.js';
 import { lifecycleSettings } from './lifecycle-keys.js';
@@ -52,6 +53,10 @@ export function readProcesses(reader: SectionReader, section: IniSection, owner:
     failed = true;
   }
 
+  const host = reader.ctx.host;
+  const at = (name: ProgramKey, present: Present<typeof PROGRAM_KEYS>) => ({ name, raw: present[name], section: section.origin });
+  if (host !== undefined) checkUser(host, reader, at('user', perSection.present), s.user);
+
   const processNameRaw = reader.raw(section, PROGRAM_KEYS, 'process_name');
   const template = processNameRaw?.value ?? PROGRAM_KEYS.process_name.default;
   if (s.numprocs > 1 && !template.includes('%(process_num)')) {
@@ -91,13 +96,24 @@ export function readProcesses(reader: SectionReader, section: IniSection, owner:
 
     const commandRaw = p.present.command;
     if (commandRaw === undefined) continue; // missing command= already reported
-    if (!checkCommand(reader, v.command, commandRaw)) {
+    const argv = splitCheckedCommand(reader, v.command, commandRaw);
+    if (argv === null) {
       failed = true;
       continue;
+    }
+    const directory = v.directory === null ? null : reader.expandUser(v.directory);
+    if (host?.strict === true) {
+      const env = { ...definedOnly(reader.ctx.env), ...reader.supervisordEnvironment, ...environment };
+      checkCommandRuns(host, reader, at('command', p.present), argv, env, directory);
     }
 
     const stdout = readStream(reader, section, 'stdout', { ...s, ...v }, p.present);
     let stderr = readStream(reader, section, 'stderr', { ...s, ...v }, p.present);
+    if (host !== undefined) {
+      for (const [key, stream] of [['stdout_logfile', stdout], ['stderr_logfile', stderr]] as const) {
+        if (stream.logfile !== null && stream.logfile !== 'AUTO') checkFileDirectory(host, reader, at(key, p.present), stream.logfile);
+      }
+    }
     if (s.redirect_stderr) {
       const stderrRaw = p.present.stderr_logfile;
       if (stderr.logfile !== null && stderr.logfile !== 'AUTO' && stderrRaw !== undefined) {
@@ -115,7 +131,7 @@ export function readProcesses(reader: SectionReader, section: IniSection, owner:
         stdout,
         stderr,
         section,
-        expandUser: (path) => reader.expandUser(path),
+        directory,
       }),
     );
   }
@@ -129,7 +145,7 @@ interface ProcessFacts {
   readonly stdout: StreamLogSettings;
   readonly stderr: StreamLogSettings;
   readonly section: IniSection;
-  readonly expandUser: (path: string) => string;
+  readonly directory: string | null;
 }
 
 /** One process's settings, all keys read and checked, into the ProcessConfig other layers use. */
@@ -157,7 +173,7 @@ function toProcessConfig(v: ProgramSettings, f: ProcessFacts): ProcessConfig {
     stdout: f.stdout,
     stderr: f.stderr,
     environment: v.environment,
-    directory: v.directory === null ? null : f.expandUser(v.directory),
+    directory: f.directory,
     umask: v.umask,
     serverUrl: v.serverurl !== null && v.serverurl.trim().toUpperCase() === 'AUTO' ? null : v.serverurl,
     containerLogs: {
@@ -170,19 +186,21 @@ function toProcessConfig(v: ProgramSettings, f: ProcessFacts): ProcessConfig {
   };
 }
 
-/** Detects at load time what supervisord reports at spawn time (process.py get_execv_args). */
-function checkCommand(reader: SectionReader, command: string, raw: RawValue): boolean {
+/** The argv, or null with an error: at load time what supervisord reports at spawn time (process.py get_execv_args). */
+function splitCheckedCommand(reader: SectionReader, command: string, raw: RawValue): string[] | null {
   try {
-    if (splitCommand(command).length === 0) {
-      reader.error(new ConfigError(raw.origin, 'command is empty', 'command', raw.value));
-      return false;
-    }
+    const argv = splitCommand(command);
+    if (argv.length > 0) return argv;
+    reader.error(new ConfigError(raw.origin, 'command is empty', 'command', raw.value));
   } catch (e) {
     if (!(e instanceof CommandSyntaxError)) throw e;
     reader.error(new ConfigError(raw.origin, `can't parse command: ${e.reason}`, 'command', raw.value));
-    return false;
   }
-  return true;
+  return null;
+}
+
+function definedOnly(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
 /** One channel's log settings, with supervisord's warnings about syslog and AUTO without rollover. */

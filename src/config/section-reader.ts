@@ -8,6 +8,7 @@ import { ConfigError, ConfigWarning } from './config-error.js';
 import { lookup, type IniDocument, type IniSection, type RawValue } from './dialect.js';
 import { dirname, envExpansions, expand, layer, type Expansions } from './expand.js';
 import { REQUIRED, type KeySpec, type KeyTable, type Settings } from './key-spec.js';
+import type { HostChecks } from './host-checks.js';
 import { checkName, fail, type ParseResult } from './values.js';
 
 export interface ValidateContext {
@@ -15,6 +16,8 @@ export interface ValidateContext {
   readonly mainFile: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly hostNodeName: string;
+  /** Checks against the machine (users, directories, commands); none when absent (unit tests). */
+  readonly host?: HostChecks;
 }
 
 /** Errors and warnings of one validation, deduplicated (per-process keys are read once per process). */
@@ -79,8 +82,12 @@ export class SectionReader {
     this.globalNames = envExpansions(ctx.env);
   }
 
+  /** [supervisord] environment=, which every child gets over supd's own environment. */
+  supervisordEnvironment: Readonly<Record<string, string>> = {};
+
   /** "extend expansions for global from [supervisord] environment definition" (options.py) */
   extendGlobalNames(environment: Readonly<Record<string, string>>): void {
+    this.supervisordEnvironment = environment;
     this.globalNames = layer(this.globalNames, Object.fromEntries(envExpansions(environment)));
   }
 

@@ -5,6 +5,7 @@
  */
 import { ConfigError } from './config-error.js';
 import type { IniSection } from './dialect.js';
+import { checkChown } from './host-checks.js';
 import { defaultsOf, type SectionReader } from './section-reader.js';
 import { INET_HTTP_SERVER_KEYS, SUPERVISORCTL_KEYS, UNIX_HTTP_SERVER_KEYS } from './supervisord-keys.js';
 import type { InetHttpServerSettings, SupervisorctlSettings, UnixHttpServerSettings } from './types.js';
@@ -20,8 +21,10 @@ function checkAuth(reader: SectionReader, section: IniSection, username: string 
 
 export function readUnixHttpServerSection(reader: SectionReader, section: IniSection): UnixHttpServerSettings {
   reader.warnUnknownKeys(section, UNIX_HTTP_SERVER_KEYS);
-  const { values: v } = reader.readKeys(section, UNIX_HTTP_SERVER_KEYS, reader.sectionNames(section));
+  const { values: v, present } = reader.readKeys(section, UNIX_HTTP_SERVER_KEYS, reader.sectionNames(section));
   checkAuth(reader, section, v.username, v.password);
+  const host = reader.ctx.host;
+  if (host !== undefined) checkChown(host, reader, { name: 'chown', raw: present.chown, section: section.origin }, v.chown);
   // file= is required: when missing the error is reported and this value is never used.
   return { file: (v.file ?? '').trim(), chmod: v.chmod, chown: v.chown, username: v.username, password: v.password };
 }

@@ -4,6 +4,7 @@
  * later section as %(ENV_X)s. Pure.
  */
 import type { IniSection } from './dialect.js';
+import { checkDirectory, checkFileDirectory, checkUser } from './host-checks.js';
 import type { SectionReader } from './section-reader.js';
 import { SUPERVISORD_KEYS } from './supervisord-keys.js';
 import type { SupervisordSettings } from './types.js';
@@ -23,6 +24,15 @@ export function readSupervisordSection(reader: SectionReader, section: IniSectio
       ? v.childlogdir
       : (env['TMPDIR'] || env['TEMP'] || env['TMP'] || SUPERVISORD_KEYS.childlogdir.default).replace(/(.)\/+$/, '$1');
   const path = (p: string | null) => (p === null ? null : reader.expandUser(p));
+  const host = reader.ctx.host;
+  if (host !== undefined) {
+    const at = (name: keyof typeof SUPERVISORD_KEYS) => ({ name, raw: present[name], section: section.origin });
+    if (present.logfile !== undefined) checkFileDirectory(host, reader, at('logfile'), path(v.logfile));
+    if (present.pidfile !== undefined) checkFileDirectory(host, reader, at('pidfile'), path(v.pidfile));
+    if (present.childlogdir !== undefined) checkDirectory(host, reader, at('childlogdir'), reader.expandUser(childlogdir));
+    checkDirectory(host, reader, at('directory'), path(v.directory));
+    checkUser(host, reader, at('user'), v.user, true);
+  }
   return {
     logfile: path(v.logfile),
     logfileMaxBytes: v.logfile_maxbytes,

@@ -15,7 +15,7 @@ export function findGroupId(groupText: string, group: string): number | null {
   return null;
 }
 
-function readGroupFile(): string {
+export function readGroupFile(): string {
   try {
     return readFileSync('/etc/group', 'utf8');
   } catch {

@@ -94,3 +94,23 @@ describe('a config the loader refuses', () => {
     expect(isAlive(supd.pid)).toBe(true);
   });
 });
+
+describe('a config at start', () => {
+  it('with chown= of an unknown user exits 2 with a config error, no stack trace, and --check agrees', () => {
+    const dir = makeTempDir();
+    const file = join(dir, 'supd.conf');
+    writeFileSync(file, `[supervisord]\nlogfile=${dir}/supd.log\n[unix_http_server]\nfile=${dir}/s.sock\nchown=nosuchuser\n`);
+    const expected = `supd: ${file}:5: [unix_http_server] chown=nosuchuser: invalid chown value: Can't find username 'nosuchuser'\n`;
+    const started = spawnSync(NODE, [SUPD, '-c', file], { encoding: 'utf8', timeout: 20_000 });
+    expect({ code: started.status, stderr: started.stderr }).toEqual({ code: 2, stderr: expected });
+    expect(check(file)).toEqual({ code: 2, stderr: expected });
+  });
+
+  it('prints each warning once, in supd’s log, not also on stderr', async () => {
+    supd = await startSupd(`[program:web]\ncommand=${NODE} ${PUPPET} --ready\nbogus_key=1\n`);
+    await supd.waitForLog(/spawned: 'web'/);
+    const log = supd.records.map((r) => r.msg).join('\n');
+    const everything = `${log}\n${supd.stderr()}`;
+    expect(everything.match(/unknown key 'bogus_key'/g)).toEqual(["unknown key 'bogus_key'"]);
+  });
+});

@@ -4,13 +4,14 @@
  * (log directories, user=) belong to the os layer, so the configs supervisord refuses only for
  * those reasons load here.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
+import { REAL_CONFIGS, REAL_CONFIGS_ABSENT_NOTE, REAL_CONFIGS_DIR } from '../../support/real-configs.js';
 
-const DIR = '/work/shared/configs';
-const present = existsSync(DIR);
-const configs = present ? readdirSync(DIR).filter((f) => f.endsWith('.conf')).sort() : [];
+const DIR = REAL_CONFIGS_DIR ?? '';
+const present = REAL_CONFIGS_DIR !== null;
+const configs = REAL_CONFIGS;
 
 /** Each file read as itself; its [include] globs find nothing, as they do on this machine. */
 const files = {
@@ -42,6 +43,4 @@ describe.skipIf(!present)('real-world configs from /work/shared/configs', () => 
   });
 });
 
-it.skipIf(present)('real-world configs are skipped: /work/shared/configs is absent', () => {
-  console.warn(`skipping real-world config checks: ${DIR} is absent`);
-});
+it.skipIf(present)(REAL_CONFIGS_ABSENT_NOTE, () => undefined);
