@@ -80,9 +80,29 @@ export const SIGNAL_NUMBERS: Readonly<Record<string, number>> = {
 
 const SIGNAL_ALIASES: Readonly<Record<string, string>> = { IOT: 'ABRT', CLD: 'CHLD', POLL: 'IO' };
 
-/** The canonical name for a signal number (15 -> "TERM"), or undefined if Linux has none. */
+/** Linux's real-time signals as glibc numbers them: SIGRTMIN is 34 (32 and 33 are its own). */
+const RT_MIN = 34;
+const RT_MAX = 64;
+
+/**
+ * The canonical name for a signal number (15 -> "TERM"), or undefined if Linux has none. The
+ * real-time signals between RTMIN and RTMAX are named as kill -l names them: RTMIN+1 .. RTMIN+15,
+ * RTMAX-14 .. RTMAX-1 (supd's extension: supervisord accepts only RTMIN and RTMAX).
+ */
 export function signalNameOf(num: number): SignalName | undefined {
-  return Object.entries(SIGNAL_NUMBERS).find(([name, n]) => n === num && SIGNAL_ALIASES[name] === undefined)?.[0];
+  const named = Object.entries(SIGNAL_NUMBERS).find(([name, n]) => n === num && SIGNAL_ALIASES[name] === undefined)?.[0];
+  if (named !== undefined || !Number.isInteger(num) || num <= RT_MIN || num >= RT_MAX) return named;
+  return num - RT_MIN <= (RT_MAX - RT_MIN) / 2 ? `RTMIN+${num - RT_MIN}` : `RTMAX-${RT_MAX - num}`;
+}
+
+/** The number of a signal named without SIG, canonical or not ("TERM", "RTMIN+2", "RTMAX-3"). */
+export function signalNumberOf(name: SignalName): number | undefined {
+  const known = SIGNAL_NUMBERS[name];
+  if (known !== undefined) return known;
+  const rt = /^RT(MIN\+|MAX-)(\d{1,2})$/.exec(name);
+  if (rt === null) return undefined;
+  const num = rt[1] === 'MIN+' ? RT_MIN + Number(rt[2]) : RT_MAX - Number(rt[2]);
+  return num >= RT_MIN && num <= RT_MAX ? num : undefined;
 }
 
 /**
@@ -97,10 +117,11 @@ export const signalName: ValueParser<SignalName> = (raw) => {
   }
   let name = raw.trim().toUpperCase();
   if (name.startsWith('SIG')) name = name.slice(3);
-  if (SIGNAL_NUMBERS[name] === undefined) {
+  const num = signalNumberOf(name);
+  if (num === undefined) {
     return fail('unknown signal; expected a name such as TERM, HUP, INT, QUIT, KILL, USR1, USR2 or a number');
   }
-  return ok(SIGNAL_ALIASES[name] ?? name);
+  return ok(SIGNAL_ALIASES[name] ?? signalNameOf(num) ?? name);
 };
 
 /** supd's forward_signals: signal names separated by whitespace and/or commas ("USR1 WINCH"). */

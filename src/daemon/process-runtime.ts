@@ -160,7 +160,7 @@ export class ProcessRuntime {
   }
 
   /** Send a signal to one running process (signalProcess, forwarded signals); an error text or null. */
-  signal(entry: ProcessEntry, signal: string, asGroup: boolean, pid = entry.machine.pid): string | null {
+  signal(entry: ProcessEntry, signal: string | number, asGroup: boolean, pid = entry.machine.pid): string | null {
     if (pid === 0) return null;
     const result = sendSignal(pid, signal, asGroup);
     if (result === 'no-such-process') {
@@ -169,7 +169,7 @@ export class ProcessRuntime {
       return null;
     }
     if (result !== 'sent') {
-      const message = `unable to signal ${entry.config.name} (pid ${pid}) with SIG${signal}: ${result.error}`;
+      const message = `unable to signal ${entry.config.name} (pid ${pid}) with ${typeof signal === 'number' ? `signal ${signal}` : `SIG${signal}`}: ${result.error}`;
       this.deps.logger.error(message);
       return message;
     }

@@ -11,7 +11,7 @@ export type LogFault = 'NO_FILE' | 'BAD_ARGUMENTS' | 'FAILED';
 
 export type ReadResult =
   | { readonly ok: true; readonly data: Buffer }
-  | { readonly ok: false; readonly fault: LogFault; readonly detail: string };
+  | { readonly ok: false; readonly fault: LogFault; readonly detail?: string };
 
 /** tailProcessStdoutLog's [bytes, offset, overflow]. */
 export type TailResult = [data: Buffer, offset: number, overflow: boolean];
@@ -56,7 +56,8 @@ export function resolveTail(
 
 export function readLogSource(source: LogSource, offset: number, length: number): ReadResult {
   const where = resolveRead(source.size(), offset, length);
-  if (where === null) return { ok: false, fault: 'BAD_ARGUMENTS', detail: `offset ${offset}, length ${length}` };
+  // supervisord's fault is the bare BAD_ARGUMENTS (clients match fault strings).
+  if (where === null) return { ok: false, fault: 'BAD_ARGUMENTS' };
   return { ok: true, data: where.length === 0 ? Buffer.alloc(0) : source.readAt(where.position, where.length) };
 }
 

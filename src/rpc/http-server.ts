@@ -241,16 +241,16 @@ export function createRequestHandler(options: HandlerOptions): (req: IncomingMes
 async function handle(options: HandlerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (options.auth.username) {
     const verdict = authorize(req.headers.authorization, options.auth);
-    if (verdict === 'malformed') return reply(res, 400, 'Bad Request');
+    if (verdict === 'malformed') return answerEarly(options, req, res, 400, 'Bad Request');
     if (verdict === 'denied') {
       res.setHeader('WWW-Authenticate', 'Basic realm="default"');
       res.setHeader('Connection', 'close');
-      return reply(res, 401, 'Unauthorized');
+      return answerEarly(options, req, res, 401, 'Unauthorized');
     }
   }
   // A browser holding the credentials must not be made to act by another site's page (CSRF):
   // whatever changes state comes by POST, and a POST from another origin is refused.
-  if (req.method !== 'GET' && req.method !== 'HEAD' && isCrossOrigin(req)) return reply(res, 403, 'Forbidden');
+  if (req.method !== 'GET' && req.method !== 'HEAD' && isCrossOrigin(req)) return answerEarly(options, req, res, 403, 'Forbidden');
   const path = (req.url ?? '/').split('?')[0] ?? '/';
   // Matched by prefix, as supervisord's handlers match request.uri.startswith(path).
   if (path.startsWith('/RPC2')) return handleRpc(options, req, res);
@@ -258,7 +258,51 @@ async function handle(options: HandlerOptions, req: IncomingMessage, res: Server
   if (path.startsWith('/mainlogtail')) return handleMainLogtail(options, req, res);
   if (path.startsWith('/jobtail/') && options.jobs !== undefined) return handleJobTail(options.jobs, req, res, path);
   if (options.routes !== undefined && (await options.routes(req, res, path))) return;
-  return reply(res, 404, 'Not Found');
+  return answerEarly(options, req, res, 404, 'Not Found');
+}
+
+/**
+ * Answers a request without using its body: the whole answer goes out at once (a client may wait
+ * for it before sending a large body), but the response is ended, and the connection possibly
+ * closed, only once the body has been read and dropped. A client that writes its body after the
+ * head (Python's http.client does) would otherwise meet a closed socket and see EPIPE instead of
+ * the answer. The read is bounded in bytes and time; past either bound the connection is closed.
+ */
+function answerEarly(options: HandlerOptions, req: IncomingMessage, res: ServerResponse, status: number, message: string): Promise<void> {
+  const body = errorPage(status, message);
+  res.writeHead(status, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(body) });
+  res.write(body);
+  return drainBody(req, options.maxRequestBytes + EARLY_DRAIN_BYTES, EARLY_DRAIN_MS).then((drained) => {
+    res.end();
+    if (!drained) req.socket.destroy();
+  });
+}
+
+/** Beyond the request cap, how much of a body is read (and dropped) before an early answer. */
+const EARLY_DRAIN_BYTES = 16 * 1024 * 1024;
+/** How long an early answer waits for the rest of the body. */
+const EARLY_DRAIN_MS = 5_000;
+
+/** Reads and drops the rest of a request's body; false if a bound was reached first. */
+function drainBody(req: IncomingMessage, maxBytes: number, maxMs: number): Promise<boolean> {
+  if (req.complete) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    let seen = 0;
+    const finish = (drained: boolean): void => {
+      clearTimeout(timer);
+      req.off('data', onData).off('end', onEnd).off('error', onFail).off('close', onFail);
+      if (!drained) req.pause();
+      resolve(drained);
+    };
+    const onData = (chunk: Buffer): void => {
+      seen += chunk.length;
+      if (seen > maxBytes) finish(false);
+    };
+    const onEnd = (): void => finish(true);
+    const onFail = (): void => finish(false);
+    const timer = setTimeout(() => finish(false), maxMs);
+    req.on('data', onData).on('end', onEnd).on('error', onFail).on('close', onFail);
+  });
 }
 
 /** A browser says where a request comes from; supervisorctl and other clients send neither header. */
@@ -302,13 +346,11 @@ function sameText(a: string, b: string): boolean {
 
 async function handleRpc(options: HandlerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   // medusa's xmlrpc_handler answers anything but POST with 400.
-  if (req.method !== 'POST') return reply(res, 400, 'Bad Request');
+  if (req.method !== 'POST') return answerEarly(options, req, res, 400, 'Bad Request');
   const body = await readBody(req, options.maxRequestBytes);
   if (body === 'too-large') {
     res.setHeader('Connection', 'close');
-    reply(res, 413, 'Payload Too Large');
-    req.destroy();
-    return;
+    return answerEarly(options, req, res, 413, 'Payload Too Large');
   }
   let call;
   try {
@@ -331,38 +373,35 @@ async function handleRpc(options: HandlerOptions, req: IncomingMessage, res: Ser
   res.end(bytes);
 }
 
+/** The whole body, or 'too-large' as soon as it passes `limit` (the rest is left unread). */
 function readBody(req: IncomingMessage, limit: number): Promise<string | 'too-large'> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) return Promise.resolve('too-large');
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let done = false;
-    req.on('data', (chunk: Buffer) => {
-      if (done) return;
+    const onData = (chunk: Buffer): void => {
       size += chunk.length;
       if (size > limit) {
-        done = true;
+        req.off('data', onData).off('end', onEnd);
         resolve('too-large');
         return;
       }
       chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (!done) resolve(Buffer.concat(chunks).toString('utf8'));
-    });
-    req.on('error', reject);
+    };
+    const onEnd = (): void => resolve(Buffer.concat(chunks).toString('utf8'));
+    req.on('data', onData).on('end', onEnd).on('error', reject);
   });
 }
 
 /** http.py logtail_handler: 404 for an unknown process or a log not on disk (yet). */
 function handleLogtail(options: HandlerOptions, req: IncomingMessage, res: ServerResponse, rawPath: string): void {
-  if (req.method !== 'GET') return reply(res, 400, 'Bad Request');
+  if (req.method !== 'GET') return void answerEarly(options, req, res, 400, 'Bad Request');
   let path = rawPath;
   try {
     if (path.includes('%')) path = decodeURIComponent(path);
   } catch {
-    return reply(res, 400, 'Bad Request');
+    return void answerEarly(options, req, res, 400, 'Bad Request');
   }
   const rest = path.replace(/^\/+/, '').split('/').slice(1).join('/');
   const slash = rest.indexOf('/');
@@ -370,19 +409,19 @@ function handleLogtail(options: HandlerOptions, req: IncomingMessage, res: Serve
   const channel = slash === -1 ? 'stdout' : rest.slice(slash + 1);
   const { group, process: name } = splitNamespec(namespec);
   const process = options.port.groups().find((g) => g.name === group)?.processes.find((p) => p.name === name);
-  if (process === undefined) return reply(res, 404, 'Not Found');
+  if (process === undefined) return void answerEarly(options, req, res, 404, 'Not Found');
   const logfile = channel === 'stdout' ? process.stdoutLogfile : channel === 'stderr' ? process.stderrLogfile : null;
-  streamLog(res, logfile);
+  streamLog(options, req, res, logfile);
 }
 
 function handleMainLogtail(options: HandlerOptions, req: IncomingMessage, res: ServerResponse): void {
-  if (req.method !== 'GET') return reply(res, 400, 'Bad Request');
-  streamLog(res, options.port.mainLogfile());
+  if (req.method !== 'GET') return void answerEarly(options, req, res, 400, 'Bad Request');
+  streamLog(options, req, res, options.port.mainLogfile());
 }
 
-function streamLog(res: ServerResponse, logfile: string | null): void {
+function streamLog(options: HandlerOptions, req: IncomingMessage, res: ServerResponse, logfile: string | null): void {
   const info = logfile === null ? undefined : statSync(logfile, { throwIfNoEntry: false });
-  if (logfile === null || info === undefined) return reply(res, 404, 'Not Found');
+  if (logfile === null || info === undefined) return void answerEarly(options, req, res, 404, 'Not Found');
   // No Content-Length: node sends the body chunked, as medusa does for tail_f_producer.
   res.writeHead(200, {
     'Content-Type': 'text/plain;charset=utf-8',
@@ -393,8 +432,12 @@ function streamLog(res: ServerResponse, logfile: string | null): void {
   res.on('close', () => follower.stop());
 }
 
+function errorPage(status: number, message: string): string {
+  return `<html><head><title>Error response</title></head><body><h1>Error response</h1><p>Error code ${status}.</p><p>Message: ${message}.</p></body></html>`;
+}
+
 function reply(res: ServerResponse, status: number, message: string): void {
-  const body = `<html><head><title>Error response</title></head><body><h1>Error response</h1><p>Error code ${status}.</p><p>Message: ${message}.</p></body></html>`;
+  const body = errorPage(status, message);
   res.writeHead(status, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(body) });
   res.end(body);
 }

@@ -13,7 +13,9 @@ import { NODE_LOG_FILES, readLogRange, tailLog, type LogFiles } from './log-file
 import { METHOD_DOCS, type MethodDoc } from './method-docs.js';
 import { makeNamespec, splitNamespec } from './namespec.js';
 import { cappedInt, processInfo } from './process-info.js';
-import { signalName, signalNumber } from './signal-number.js';
+import { pythonInt, pythonStr, pythonTruth } from './python-values.js';
+import { signalNumber } from './signal-number.js';
+import { signalNumberOf as configSignalNumber } from '../config/values.js';
 import type { GroupSnapshot, ProcessSnapshot, Refusal, SupervisorPort } from './supervisor-port.js';
 import { isXmlRpcStruct, type XmlRpcStruct, type XmlRpcValue } from './xmlrpc-codec.js';
 
@@ -203,11 +205,11 @@ export function createRpcMethods(port: SupervisorPort, options: RpcMethodsOption
     return { done: w.until((p) => STOPPED_STATES.includes(p.state)) };
   }
 
-  async function doSignal(process: ProcessSnapshot, namespec: string, signal: string | number): Promise<Pending> {
-    const name = signalName(signal);
-    if (name === null) throw Fault.of('BAD_SIGNAL', signal);
+  async function doSignal(process: ProcessSnapshot, namespec: string, signal: XmlRpcValue): Promise<Pending> {
+    const number = signalNumber(signal);
+    if (number === null) throw Fault.of('BAD_SIGNAL', pythonStr(signal));
     if (!SIGNALLABLE_STATES.includes(process.state)) throw Fault.of('NOT_RUNNING', namespec);
-    refuse(await port.signalProcess(process.group, process.name, name), namespec);
+    refuse(await port.signalProcess(process.group, process.name, number), namespec);
     return undefined;
   }
 
@@ -301,14 +303,14 @@ export function createRpcMethods(port: SupervisorPort, options: RpcMethodsOption
     return runAll(groupProcesses(name), isRunning, (p, ns) => beginStop(p, ns, wait));
   }
 
-  async function signalProcess(name: string, signal: string | number): Promise<XmlRpcValue> {
+  async function signalProcess(name: string, signal: XmlRpcValue): Promise<XmlRpcValue> {
     const { group, process } = resolve(name);
     if (process === null) return signalProcessGroup(group.name, signal);
     await doSignal(process, name, signal);
     return true;
   }
 
-  function signalProcessGroup(name: string, signal: string | number): Promise<AllResult[]> {
+  function signalProcessGroup(name: string, signal: XmlRpcValue): Promise<AllResult[]> {
     return runAll(groupProcesses(name), isSignallable, (p, ns) => doSignal(p, ns, signal));
   }
 
@@ -383,12 +385,13 @@ export function createRpcMethods(port: SupervisorPort, options: RpcMethodsOption
           if (!isXmlRpcStruct(call)) throw new TypeError('a call must be a struct');
           const name = call.methodName;
           if (name === undefined || name === null) throw Fault.of('INCORRECT_PARAMETERS', 'No methodName');
-          if (typeof name !== 'string') throw new TypeError('methodName must be a string');
+          if (typeof name !== 'string') {
+            // traverse() calls name.split('.'): supervisord reports the AttributeError as FAILED.
+            throw new Fault(FAULTS.FAILED, `FAILED: <class 'AttributeError'>:'${pythonTypeName(name)}' object has no attribute 'split'`);
+          }
           if (name === 'system.multicall') throw Fault.of('INCORRECT_PARAMETERS', 'Recursive system.multicall forbidden');
-          const params = call.params ?? [];
-          if (!Array.isArray(params)) throw new TypeError('params must be an array');
           // supervisord appends each value as is, not wrapped in a one-item array (xmlrpc.py multicall).
-          results.push(await dispatch(name, params as Params));
+          results.push(await dispatch(name, spreadParams(call.params ?? [])));
         } catch (error) {
           results.push(
             error instanceof Fault
@@ -437,19 +440,19 @@ export function createRpcMethods(port: SupervisorPort, options: RpcMethodsOption
     },
     addProcessGroup: {
       min: 1, max: 1,
-      run: async (p) => (refuse(await port.addProcessGroup(str(p, 0)), str(p, 0)), true),
+      run: async (p) => (refuse(await port.addProcessGroup(groupName(p, 0)), groupName(p, 0)), true),
     },
     removeProcessGroup: {
       min: 1, max: 1,
       run: async (p) => {
-        const name = str(p, 0);
+        const name = groupName(p, 0);
         if (findGroup(name) === undefined) throw Fault.of('BAD_NAME', name);
         refuse(await port.removeProcessGroup(name), name);
         return true;
       },
     },
     startProcess: { min: 1, max: 2, run: (p) => startProcess(str(p, 0), bool(p, 1, true)) },
-    startProcessGroup: { min: 1, max: 2, run: (p) => startProcessGroup(str(p, 0), bool(p, 1, true)) },
+    startProcessGroup: { min: 1, max: 2, run: (p) => startProcessGroup(groupName(p, 0), bool(p, 1, true)) },
     startAllProcesses: {
       min: 0, max: 1,
       run: (p) => {
@@ -458,7 +461,7 @@ export function createRpcMethods(port: SupervisorPort, options: RpcMethodsOption
       },
     },
     stopProcess: { min: 1, max: 2, run: (p) => stopProcess(str(p, 0), bool(p, 1, true)) },
-    stopProcessGroup: { min: 1, max: 2, run: (p) => stopProcessGroup(str(p, 0), bool(p, 1, true)) },
+    stopProcessGroup: { min: 1, max: 2, run: (p) => stopProcessGroup(groupName(p, 0), bool(p, 1, true)) },
     stopAllProcesses: {
       min: 0, max: 1,
       run: (p) => {
@@ -466,12 +469,12 @@ export function createRpcMethods(port: SupervisorPort, options: RpcMethodsOption
         return runAll(allProcesses(), isRunning, (proc, ns) => beginStop(proc, ns, wait));
       },
     },
-    signalProcess: { min: 2, max: 2, run: (p) => signalProcess(str(p, 0), strOrInt(p, 1)) },
-    signalProcessGroup: { min: 2, max: 2, run: (p) => signalProcessGroup(str(p, 0), strOrInt(p, 1)) },
+    signalProcess: { min: 2, max: 2, run: (p) => signalProcess(str(p, 0), p[1] as XmlRpcValue) },
+    signalProcessGroup: { min: 2, max: 2, run: (p) => signalProcessGroup(groupName(p, 0), p[1] as XmlRpcValue) },
     signalAllProcesses: {
       min: 1, max: 1,
       run: (p) => {
-        const signal = strOrInt(p, 0);
+        const signal = p[0] as XmlRpcValue;
         return runAll(allProcesses(), isSignallable, (proc, ns) => doSignal(proc, ns, signal));
       },
     },
@@ -497,7 +500,7 @@ export function createRpcMethods(port: SupervisorPort, options: RpcMethodsOption
       min: 2, max: 2,
       run: async (p) => {
         const chars = p[1] as XmlRpcValue;
-        if (typeof chars !== 'string' && !(chars instanceof Uint8Array)) throw Fault.of('INCORRECT_PARAMETERS', String(chars));
+        if (typeof chars !== 'string' && !(chars instanceof Uint8Array)) throw Fault.of('INCORRECT_PARAMETERS', pythonStr(chars));
         const name = str(p, 0);
         const process = resolveProcess(name);
         const data = typeof chars === 'string' ? new TextEncoder().encode(chars) : chars;
@@ -508,7 +511,8 @@ export function createRpcMethods(port: SupervisorPort, options: RpcMethodsOption
     sendRemoteCommEvent: {
       min: 2, max: 2, checksMood: false,
       run: (p) => {
-        port.sendRemoteCommEvent(text(p, 0), text(p, 1));
+        // rpcinterface.py takes any two values and writes str() of each into the event.
+        port.sendRemoteCommEvent(pythonStr(p[0] as XmlRpcValue), pythonStr(p[1] as XmlRpcValue));
         return true;
       },
     },
@@ -525,7 +529,7 @@ export function createRpcMethods(port: SupervisorPort, options: RpcMethodsOption
     methodHelp: {
       min: 1, max: 1,
       run: (p) => {
-        const doc = METHOD_DOCS[str(p, 0)];
+        const doc = methodDoc(p[0] as XmlRpcValue);
         if (doc === undefined) throw Fault.of('SIGNATURE_UNSUPPORTED');
         return doc.help;
       },
@@ -533,7 +537,7 @@ export function createRpcMethods(port: SupervisorPort, options: RpcMethodsOption
     methodSignature: {
       min: 1, max: 1,
       run: (p) => {
-        const doc = METHOD_DOCS[str(p, 0)];
+        const doc = methodDoc(p[0] as XmlRpcValue);
         if (doc === undefined) throw Fault.of('SIGNATURE_UNSUPPORTED');
         return [...doc.signature];
       },
@@ -587,43 +591,38 @@ export function createRpcMethods(port: SupervisorPort, options: RpcMethodsOption
   return { call: dispatch };
 }
 
-// --- parameters: supervisord relies on Python's duck typing; a wrong type here is INCORRECT_PARAMETERS.
+// --- parameters: supervisord relies on Python's duck typing; where a wrong type makes it raise
+// inside the method (an HTTP 500 there), supd answers INCORRECT_PARAMETERS instead.
 
+/** A process or namespec argument: a string, or base64 bytes decoded as UTF-8. */
 function str(params: Params, index: number): string {
   const value = params[index];
+  if (value instanceof Uint8Array) return new TextDecoder().decode(value);
   if (typeof value !== 'string') throw Fault.of('INCORRECT_PARAMETERS');
   return value;
 }
 
-/** A string, or base64 bytes decoded as UTF-8 (supervisord decodes both to text). */
-function text(params: Params, index: number): string {
+/**
+ * A group name: supervisord looks it up in a dict, so a number or a boolean is simply no group
+ * (`BAD_NAME: 5`); any other non-string makes it raise.
+ */
+function groupName(params: Params, index: number): string {
   const value = params[index];
-  if (value instanceof Uint8Array) return new TextDecoder().decode(value);
+  if (typeof value === 'number' || typeof value === 'boolean') throw Fault.of('BAD_NAME', pythonStr(value));
   return str(params, index);
 }
 
-function strOrInt(params: Params, index: number): string | number {
-  const value = params[index];
-  if (typeof value === 'string' || typeof value === 'number') return value;
-  throw Fault.of('INCORRECT_PARAMETERS');
-}
-
-/** Python's int(): an integer, or a string of one. */
+/** Python's int() of an argument (an integer, a float truncated, a bool, a string of digits). */
 function int(params: Params, index: number): number {
-  const value = params[index];
-  if (typeof value === 'number' && Number.isFinite(value)) return Math.trunc(value);
-  if (typeof value === 'string' && /^\s*[+-]?\d+\s*$/.test(value)) return Number.parseInt(value, 10);
-  throw Fault.of('INCORRECT_PARAMETERS');
+  const value = pythonInt(params[index]);
+  if (value === null) throw Fault.of('INCORRECT_PARAMETERS');
+  return value;
 }
 
 /** Python truthiness of an optional flag such as `wait`. */
 function bool(params: Params, index: number, fallback: boolean): boolean {
   const value = params[index];
-  if (value === undefined) return fallback;
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'number') return value !== 0;
-  if (typeof value === 'string') return value !== '';
-  throw Fault.of('INCORRECT_PARAMETERS');
+  return value === undefined ? fallback : pythonTruth(value);
 }
 
 function list(params: Params, index: number): Params {
@@ -632,12 +631,33 @@ function list(params: Params, index: number): Params {
   return value as Params;
 }
 
+/** What Python's method(*params) passes: a list's items, a string's characters, a dict's keys. */
+function spreadParams(params: XmlRpcValue): Params {
+  if (Array.isArray(params)) return params as Params;
+  if (typeof params === 'string') return [...params];
+  if (isXmlRpcStruct(params)) return Object.keys(params);
+  throw Fault.of('INCORRECT_PARAMETERS');
+}
+
+function pythonTypeName(value: XmlRpcValue): string {
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
+  if (typeof value === 'boolean') return 'bool';
+  if (value instanceof Uint8Array) return 'Binary';
+  if (value instanceof Date) return 'DateTime';
+  if (Array.isArray(value)) return 'list';
+  return 'dict';
+}
+
+/** xmlrpc.py methodHelp/methodSignature: a name that is no method (of any type) has no doc. */
+function methodDoc(name: XmlRpcValue): MethodDoc | undefined {
+  return typeof name === 'string' && Object.hasOwn(METHOD_DOCS, name) ? METHOD_DOCS[name] : undefined;
+}
+
 function logfileWord(path: string | null | 'AUTO'): string {
   if (path === null) return 'none';
   return path === 'AUTO' ? 'auto' : path;
 }
 
 function signalNumberOf(name: string): number {
-  const canonical = signalName(name);
-  return canonical === null ? 0 : (signalNumber(canonical) ?? 0);
+  return configSignalNumber(name) ?? 0;
 }

@@ -1,29 +1,31 @@
 /**
- * supervisord's signal_number (datatypes.py) for signalProcess: a name with or without SIG, any
- * case, or a number; answered as the signal's name without SIG ("HUP"), or null when it is not a
- * signal. Node's table of this platform's signals stands in for Python's signal module.
+ * supervisord's signal_number (datatypes.py) for signalProcess, exactly: Python's int() of the
+ * value, else a name looked up in the signal module with SIG prepended unless present (any case),
+ * and only numbers in SIGNUMS, the values of every name of dir(signal) that starts with SIG. On
+ * Linux that is 0-31, 34 (SIGRTMIN) and 64 (SIGRTMAX); 0 comes from SIG_DFL and SIG_BLOCK, which
+ * signal_number therefore accepts as names too. Nothing else: RTMIN+1 and 35 are refused.
  */
-import { constants } from 'node:os';
+import { SIGNAL_NUMBERS } from '../config/values.js';
+import { pythonInt } from './python-values.js';
+import type { XmlRpcValue } from './xmlrpc-codec.js';
 
-const BY_NAME: ReadonlyMap<string, number> = new Map(Object.entries(constants.signals));
-const BY_NUMBER: ReadonlyMap<number, string> = new Map(
-  [...BY_NAME].filter(([name]) => name !== 'SIGIOT' && name !== 'SIGPOLL' && name !== 'SIGUNUSED').map(([name, n]) => [n, name]),
-);
+/** Python 3's signal module on Linux: every name dir(signal) lists that starts with SIG. */
+const PYTHON_SIGNAL_NAMES: ReadonlyMap<string, number> = new Map([
+  ...Object.entries(SIGNAL_NUMBERS).map(([name, n]): [string, number] => [`SIG${name}`, n]),
+  ['SIG_DFL', 0], ['SIG_IGN', 1], ['SIG_BLOCK', 0], ['SIG_UNBLOCK', 1], ['SIG_SETMASK', 2],
+]);
 
-export function signalName(value: string | number): string | null {
-  const text = String(value).trim();
-  let number: number | undefined;
-  if (/^[+-]?\d+$/.test(text)) {
-    number = Number.parseInt(text, 10);
-  } else {
-    const upper = text.toUpperCase();
-    number = BY_NAME.get(upper.startsWith('SIG') ? upper : `SIG${upper}`);
+/** datatypes.SIGNUMS */
+const SIGNUMS: ReadonlySet<number> = new Set(PYTHON_SIGNAL_NAMES.values());
+
+/** The signal number supervisord's signal_number() gives `value`, or null where it raises. */
+export function signalNumber(value: XmlRpcValue): number | null {
+  let number = pythonInt(value);
+  if (number === null) {
+    if (typeof value !== 'string') return null;
+    let name = value.trim().toUpperCase();
+    if (!name.startsWith('SIG')) name = `SIG${name}`;
+    number = PYTHON_SIGNAL_NAMES.get(name) ?? null;
   }
-  const name = number === undefined ? undefined : BY_NUMBER.get(number);
-  return name === undefined ? null : name.slice(3);
-}
-
-/** The number of a signal named without SIG ("TERM" -> 15), or null. */
-export function signalNumber(name: string): number | null {
-  return BY_NAME.get(`SIG${name}`) ?? null;
+  return number !== null && SIGNUMS.has(number) ? number : null;
 }

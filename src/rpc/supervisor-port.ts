@@ -110,8 +110,8 @@ export interface SupervisorPort {
   startProcess(group: string, name: string): Promise<Refusal | undefined>;
   /** Send the stopsignal now (-> STOPPING) and resolve without waiting for the exit; FAILED with a message if kill failed. */
   stopProcess(group: string, name: string): Promise<Refusal | undefined>;
-  /** Send `signal` (e.g. "HUP", no SIG prefix) to the process; FAILED with a message if kill failed. */
-  signalProcess(group: string, name: string, signal: string): Promise<Refusal | undefined>;
+  /** Send signal number `signal` (0 only checks the pid) to the process; FAILED with a message if kill failed. */
+  signalProcess(group: string, name: string, signal: number): Promise<Refusal | undefined>;
   /** Write bytes to the process's stdin; NOT_RUNNING if it has no pid or is being killed, NO_FILE on EPIPE. */
   sendProcessStdin(group: string, name: string, data: Uint8Array): Promise<Refusal | undefined>;
   /** Emit a REMOTE_COMMUNICATION event to listeners. */

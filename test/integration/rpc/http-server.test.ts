@@ -2,7 +2,7 @@ import { execFile, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer as createNetServer, type Server as NetServer } from 'node:net';
+import { createConnection, createServer as createNetServer, type Server as NetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -136,6 +136,63 @@ describe('authentication', () => {
   it('answers malformed Basic credentials with 400', async () => {
     const file = await serveUnix({ username: 'admin', password: 'secret' });
     expect((await raw(file, 'GET', '/RPC2', undefined, { Authorization: 'Basic !!!' })).status).toBe(400);
+  });
+});
+
+/**
+ * Sends a request's head, then its body only once the server has answered or 300 ms passed, as
+ * a client whose body goes out in a second write (Python's http.client) can be seen to do. The
+ * server must read the body before it answers, or the body's write meets a closed socket.
+ */
+function headThenBody(file: string, head: string, body: string): Promise<{ response: string; writeError: string | null }> {
+  return new Promise((resolve) => {
+    const socket = createConnection(file);
+    let response = '';
+    let writeError: string | null = null;
+    let sentBody = false;
+    const sendBody = (): void => {
+      if (sentBody) return;
+      sentBody = true;
+      socket.write(body, (error) => {
+        if (error) writeError = (error as NodeJS.ErrnoException).code ?? error.message;
+      });
+    };
+    socket.on('connect', () => {
+      socket.write(head);
+      setTimeout(sendBody, 300);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      response += chunk.toString('latin1');
+      setImmediate(sendBody);
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => (writeError ??= error.code ?? error.message));
+    socket.on('close', () => resolve({ response, writeError }));
+    socket.on('end', () => socket.end());
+  });
+}
+
+describe('early answers (401, 404, 400, 413) read the request body first', () => {
+  const body = '<methodCall><methodName>supervisor.getPID</methodName></methodCall>';
+  const head = (path: string, extra = ''): string =>
+    `POST ${path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/xml\r\nContent-Length: ${body.length}\r\nConnection: close\r\n${extra}\r\n`;
+
+  it('answers a wrong password with 401 only after the body arrived', async () => {
+    const file = await serveUnix({ username: 'u', password: 'p' });
+    const wrong = `Authorization: Basic ${Buffer.from('u:wrong').toString('base64')}\r\n`;
+    const { response, writeError } = await headThenBody(file, head('/RPC2', wrong), body);
+    expect({ status: response.split('\r\n')[0], writeError }).toEqual({ status: 'HTTP/1.1 401 Unauthorized', writeError: null });
+  });
+
+  it('answers an unknown path with 404 only after the body arrived', async () => {
+    const file = await serveUnix();
+    const { response, writeError } = await headThenBody(file, head('/nothing'), body);
+    expect({ status: response.split('\r\n')[0], writeError }).toEqual({ status: 'HTTP/1.1 404 Not Found', writeError: null });
+  });
+
+  it('answers a body over the cap with 413 after reading it (bounded)', async () => {
+    const file = await serveUnix({ maxRequestBytes: 20 });
+    const { response, writeError } = await headThenBody(file, head('/RPC2'), body);
+    expect({ status: response.split('\r\n')[0], writeError }).toEqual({ status: 'HTTP/1.1 413 Payload Too Large', writeError: null });
   });
 });
 
@@ -334,6 +391,21 @@ describe.skipIf(!hasSupervisorctl)('the real supervisorctl', () => {
     expect(await ctl('stop', 'workers:w0')).toEqual({ stdout: 'workers:w0: stopped\n', code: 0 });
     expect(await ctl('stop', 'nosuch')).toEqual({ stdout: 'nosuch: ERROR (no such process)\n', code: 1 });
     expect((await ctl('tail', 'web')).stdout).toContain('END-OF-HISTORY');
+  });
+
+  it('says the server requires authentication for a wrong password, every time (no broken pipe)', async () => {
+    const file = await serveUnix({ username: 'u', password: 'p' });
+    const outcomes = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        run('/usr/bin/supervisorctl', ['-s', `unix://${file}`, '-u', 'u', '-p', 'wrong', 'status']).then(
+          ({ stdout }) => stdout,
+          (e: { stdout: string }) => e.stdout,
+        ),
+      ),
+    );
+    // supervisord 4.2.5 prints both lines (its onecmd catches the 401, then main() reports it).
+    const expected = 'Server requires authentication\nerror: <class \'xmlrpc.client.ProtocolError\'>, <ProtocolError for 127.0.0.1/RPC2: 401 Unauthorized>: file: /usr/lib/python3/dist-packages/supervisor/xmlrpc.py line: 539\n';
+    expect(outcomes).toEqual(Array.from({ length: 8 }, () => expected));
   });
 
   it('follows a log with tail -f through /logtail', async () => {

@@ -49,6 +49,13 @@ describe('value parsers, as supervisord datatypes.py', () => {
     expect(signalName('33').ok).toBe(false);
   });
 
+  it('reads the real-time signals between RTMIN and RTMAX by name or number (supd extension)', () => {
+    expect(['34', 'RTMIN+1', 'sigrtmin+2', '36', 'RTMAX-1', '63', 'RTMIN+30', '64', 'RTMAX-0'].map((s) => value(signalName(s)))).toEqual([
+      'RTMIN', 'RTMIN+1', 'RTMIN+2', 'RTMIN+2', 'RTMAX-1', 'RTMAX-1', 'RTMAX', 'RTMAX', 'RTMAX',
+    ]);
+    expect(['RTMIN+31', 'RTMAX-31', 'RTMIN-1', '65', 'RTMIN+'].map((s) => signalName(s).ok)).toEqual([false, false, false, false, false]);
+  });
+
   it('reads forward_signals as a whitespace or comma list', () => {
     expect(value(signalList('USR1 WINCH,SIGHUP'))).toEqual(['USR1', 'WINCH', 'HUP']);
     expect(value(signalList(''))).toEqual([]);

@@ -150,7 +150,7 @@ export class FakePort implements SupervisorPort {
     return undefined;
   }
 
-  async signalProcess(group: string, name: string, signal: string): Promise<Refusal | undefined> {
+  async signalProcess(group: string, name: string, signal: number): Promise<Refusal | undefined> {
     return this.refusal(`signal ${signal}`, group, name);
   }
 

@@ -242,8 +242,24 @@ describe('stopProcess', () => {
 describe('signalProcess', () => {
   it.each([['HUP'], ['hup'], ['SIGHUP'], ['1'], [1]])('accepts the signal %s and sends HUP', async (signal) => {
     expect(await call('supervisor.signalProcess', 'web', signal)).toBe(true);
-    expect(port.calls).toEqual(['signal HUP web:web']);
+    expect(port.calls).toEqual(['signal 1 web:web']);
   });
+
+  it.each([
+    ['SIGRTMIN', 34], ['rtmin', 34], ['SIGRTMAX', 64], ['64', 64], [64, 64], ['34', 34], ['CLD', 17], ['SIGCLD', 17],
+    ['0', 0], [0, 0], ['SIG_DFL', 0], ['_IGN', 1], ['IOT', 6], ['POLL', 29], [1.5, 1], [true, 1], [' 15 ', 15],
+  ])('accepts %j as supervisord’s signal_number does, sending signal %i', async (signal, number) => {
+    expect(await call('supervisor.signalProcess', 'web', signal)).toBe(true);
+    expect(port.calls).toEqual([`signal ${number} web:web`]);
+  });
+
+  it.each([['RTMIN+1'], ['35'], [35], ['32'], ['33'], ['65'], ['-1'], ['99'], [''], ['1.5'], ['SIGSIGHUP']])(
+    'refuses %j as supervisord’s signal_number does',
+    async (signal) => {
+      expect(await faultOf(call('supervisor.signalProcess', 'web', signal))).toEqual({ code: 11, text: `BAD_SIGNAL: ${signal}` });
+      expect(port.calls).toEqual([]);
+    },
+  );
 
   it('faults BAD_SIGNAL for a name that is no signal', async () => {
     expect(await faultOf(call('supervisor.signalProcess', 'web', 'BOGUS'))).toEqual({ code: 11, text: 'BAD_SIGNAL: BOGUS' });
@@ -256,6 +272,55 @@ describe('signalProcess', () => {
   it('signals only signallable processes of signalAllProcesses, reporting a bad signal per process', async () => {
     expect(await call('supervisor.signalAllProcesses', 'USR1')).toEqual([{ name: 'web', group: 'web', status: 80, description: 'OK' }]);
     expect(await call('supervisor.signalAllProcesses', 'NOPE')).toEqual([{ name: 'web', group: 'web', status: 11, description: 'BAD_SIGNAL: NOPE' }]);
+  });
+});
+
+describe('type leniency, as supervisord’s Python has it', () => {
+  it('takes any two values for sendRemoteCommEvent, as str() of each', async () => {
+    expect(await call('supervisor.sendRemoteCommEvent', 1, 2)).toBe(true);
+    expect(await call('supervisor.sendRemoteCommEvent', [1, 'a'], { k: true })).toBe(true);
+    expect(port.commEvents).toEqual([{ type: '1', data: '2' }, { type: "[1, 'a']", data: "{'k': True}" }]);
+  });
+
+  it('answers SIGNATURE_UNSUPPORTED for methodHelp/methodSignature of a non-string', async () => {
+    for (const method of ['system.methodHelp', 'system.methodSignature']) {
+      expect(await faultOf(call(method, 123))).toEqual({ code: 4, text: 'SIGNATURE_UNSUPPORTED' });
+      expect(await faultOf(call(method, [1]))).toEqual({ code: 4, text: 'SIGNATURE_UNSUPPORTED' });
+    }
+  });
+
+  it('knows no method named after Object.prototype members', async () => {
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'supervisor.constructor']) {
+      expect(await faultOf(call('system.methodHelp', name))).toEqual({ code: 4, text: 'SIGNATURE_UNSUPPORTED' });
+      expect(await faultOf(call('system.methodSignature', name))).toEqual({ code: 4, text: 'SIGNATURE_UNSUPPORTED' });
+    }
+    expect(await faultOf(call('supervisor.constructor'))).toEqual({ code: 1, text: 'UNKNOWN_METHOD' });
+    expect(await faultOf(call('system.toString'))).toEqual({ code: 1, text: 'UNKNOWN_METHOD' });
+  });
+
+  it('faults INCORRECT_PARAMETERS with Python’s str() of a stdin that is not text', async () => {
+    expect(await faultOf(call('supervisor.sendProcessStdin', 'web', { k: 1 }))).toEqual({ code: 2, text: "INCORRECT_PARAMETERS: {'k': 1}" });
+    expect(await faultOf(call('supervisor.sendProcessStdin', 'web', [1, 'x']))).toEqual({ code: 2, text: "INCORRECT_PARAMETERS: [1, 'x']" });
+    expect(await faultOf(call('supervisor.sendProcessStdin', 'web', true))).toEqual({ code: 2, text: 'INCORRECT_PARAMETERS: True' });
+    expect(await faultOf(call('supervisor.sendProcessStdin', 'web', 1.5))).toEqual({ code: 2, text: 'INCORRECT_PARAMETERS: 1.5' });
+  });
+
+  it('answers BAD_NAME for a group named by a number', async () => {
+    expect(await faultOf(call('supervisor.stopProcessGroup', 5))).toEqual({ code: 10, text: 'BAD_NAME: 5' });
+    expect(await faultOf(call('supervisor.addProcessGroup', 5))).toEqual({ code: 10, text: 'BAD_NAME: 5' });
+    expect(await faultOf(call('supervisor.removeProcessGroup', 5))).toEqual({ code: 10, text: 'BAD_NAME: 5' });
+  });
+
+  it('takes offsets as Python’s int() does', async () => {
+    expect(await call('supervisor.readProcessStdoutLog', 'web', 1.5, '3')).toBe('123');
+    expect(await call('supervisor.readProcessStdoutLog', 'web', true, 2)).toBe('12');
+  });
+
+  it('reports a multicall methodName that is not a string as supervisord’s AttributeError', async () => {
+    expect(await call('system.multicall', [{ methodName: 5 }, { methodName: 'supervisor.getPID', params: {} }])).toEqual([
+      { faultCode: 30, faultString: "FAILED: <class 'AttributeError'>:'int' object has no attribute 'split'" },
+      4242,
+    ]);
   });
 });
 
