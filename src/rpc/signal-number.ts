@@ -5,7 +5,7 @@
  * Linux that is 0-31, 34 (SIGRTMIN) and 64 (SIGRTMAX); 0 comes from SIG_DFL and SIG_BLOCK, which
  * signal_number therefore accepts as names too. Nothing else: RTMIN+1 and 35 are refused.
  */
-import { SIGNAL_NUMBERS } from '../config/values.js';
+import { SIGNAL_NUMBERS, signalName as parseSignal } from '../config/values.js';
 import { pythonInt } from './python-values.js';
 import type { XmlRpcValue } from './xmlrpc-codec.js';
 
@@ -28,4 +28,13 @@ export function signalNumber(value: XmlRpcValue): number | null {
     number = PYTHON_SIGNAL_NAMES.get(name) ?? null;
   }
   return number !== null && SIGNUMS.has(number) ? number : null;
+}
+
+/**
+ * For supd's own methods (supd.signalJob), which take any Linux signal as the config does: its
+ * canonical name without SIG ("HUP", "RTMIN+2"), or null.
+ */
+export function signalName(value: string | number): string | null {
+  const parsed = parseSignal(String(value));
+  return parsed.ok ? parsed.value : null;
 }
