@@ -63,6 +63,7 @@ export async function main(argv: readonly string[], environment: SupctlEnvironme
         color: args.color ?? (environment.isTTY && environment.env.NO_COLOR === undefined),
         signal: environment.signal,
         readProcTable: args.command === 'tree' ? (await import('../os/proc-tree.js')).readProcTable : undefined,
+        programOfProcess: args.command === 'tree' ? (await import('../os/program-tree.js')).programOfProcess : undefined,
         cursors: fileCursorStore(stateDirectory(environment.env), (message) => io.err(`supctl: warning: ${message}`)),
         stdin: environment.stdin,
         openRpc: () => createRpcClient(settings),

@@ -140,3 +140,16 @@ export function readStuckDetail(pid: number, root = '/proc'): StuckDetail | null
     stack: stack === '' ? null : stack,
   };
 }
+
+/** The program a process was started for, from the SUPERVISOR_* variables supd gives each program's environment. */
+export function programOfProcess(pid: number, root = '/proc'): { readonly group: string; readonly name: string } | null {
+  try {
+    const env = readFileSync(`${root}/${pid}/environ`, 'latin1').split('\0');
+    const value = (key: string) => env.find((e) => e.startsWith(`${key}=`))?.slice(key.length + 1);
+    const group = value('SUPERVISOR_GROUP_NAME');
+    const name = value('SUPERVISOR_PROCESS_NAME');
+    return group === undefined || name === undefined ? null : { group, name };
+  } catch {
+    return null;
+  }
+}

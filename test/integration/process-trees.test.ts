@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { isAlive, makeTempDir, NODE, PUPPET, startSupd, SUPD, type RunningSupd } from '../support/supd-harness.js';
+import { isAlive, makeTempDir, NODE, PUPPET, REPO, startSupd, SUPD, type RunningSupd } from '../support/supd-harness.js';
 
 let supd: RunningSupd | undefined;
 const cleanups: (() => void)[] = [];
@@ -76,6 +76,17 @@ describe('stopastree', () => {
       [setsidPid, false],
       [orphanPid, false],
     ]);
+  }, 20_000);
+
+  it('supctl tree shows the orphan supd adopted under the program it belongs to', async () => {
+    supd = await startSupd((dir) => treeProgram(dir, 'stopastree=true'));
+    const [setsidPid, orphanPid] = await waitForFiles(supd.dir, ['setsid.pid', 'orphan.pid']);
+    cleanups.push(() => [setsidPid, orphanPid].forEach((p) => isAlive(p!) && process.kill(p!, 'SIGKILL')));
+    await supd.waitForState('tree', 'RUNNING');
+    const out = spawnSync(NODE, [join(REPO, 'dist/cli/supctl.js'), '-c', supd.configPath, 'tree'], { encoding: 'utf8' });
+    const lines = out.stdout.split('\n');
+    expect(lines.find((l) => l.includes(`(orphan)`))).toMatch(new RegExp(`^└─ sleep \\(orphan\\) +${orphanPid} `));
+    expect(lines.some((l) => new RegExp(`─ sleep +${setsidPid} `).test(l))).toBe(true);
   }, 20_000);
 
   it('without stopastree the setsid() child outlives the stop, as under supervisord', async () => {

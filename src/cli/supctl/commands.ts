@@ -70,6 +70,8 @@ export interface CtlOptions {
   readonly signal?: AbortSignal;
   /** /proc, for `tree`; loaded lazily by supctl.ts. */
   readonly readProcTable?: () => ProcTable;
+  /** The program a process was started for (its SUPERVISOR_* environment), for `tree`'s adopted orphans. */
+  readonly programOfProcess?: (pid: number) => { readonly group: string; readonly name: string } | null;
   /** Unix seconds, for `tree`. */
   readonly now?: () => number;
   /** Where `link` keeps how far this client got in each job. */
@@ -741,6 +743,26 @@ class Controller {
     }
   }
 
+  /**
+   * Processes that belong to a program although their parent died: supd adopted them (their
+   * parent is supd), and their environment names the program. By namespec.
+   */
+  private async adoptedOrphans(all: readonly ProcessInfoView[], table: ProcTable): Promise<Map<string, number[]>> {
+    const adopted = new Map<string, number[]>();
+    const programOf = this.o.programOfProcess;
+    if (programOf === undefined || table.size === 0) return adopted;
+    const supdPid = Number(await this.call('supervisor.getPID'));
+    const mains = new Set(all.map((i) => i.pid));
+    for (const entry of table.values()) {
+      if (entry.ppid !== supdPid || mains.has(entry.pid)) continue;
+      const program = programOf(entry.pid);
+      if (program === null) continue;
+      const key = `${program.group}:${program.name}`;
+      adopted.set(key, [...(adopted.get(key) ?? []), entry.pid]);
+    }
+    return adopted;
+  }
+
   async tree(args: readonly string[]): Promise<void> {
     if (!(await this.upcheck())) return;
     const all = (await this.call('supervisor.getAllProcessInfo')) as unknown as (ProcessInfoView & { start: number; now: number })[];
@@ -753,7 +775,7 @@ class Controller {
     const table = this.o.readProcTable?.() ?? new Map();
     const now = this.o.now?.() ?? Date.now() / 1000;
     const jobs = args.length === 0 || args.includes('all') ? await this.runningJobs() : [];
-    const { lines, json } = formatTree([...matching, ...jobs], table, now);
+    const { lines, json } = formatTree([...matching, ...jobs], table, now, await this.adoptedOrphans(all, table));
     for (const line of lines) this.output(line);
     for (const row of json) this.record(row);
   }

@@ -30,7 +30,16 @@ export interface TreeRow {
 
 const MAX_DEPTH = 2;
 
-export function formatTree(infos: readonly TreeInfo[], table: ProcTable, now: number): { lines: string[]; json: TreeRow[] } {
+/**
+ * `adopted`: by `group:name`, processes that belong to a program but whose parent died (supd
+ * adopted them); drawn under the program after its own children, marked `(orphan)`.
+ */
+export function formatTree(
+  infos: readonly TreeInfo[],
+  table: ProcTable,
+  now: number,
+  adopted: ReadonlyMap<string, readonly number[]> = new Map(),
+): { lines: string[]; json: TreeRow[] } {
   const children = new Map<number, ProcEntry[]>();
   for (const entry of table.values()) {
     const list = children.get(entry.ppid) ?? [];
@@ -55,18 +64,24 @@ export function formatTree(infos: readonly TreeInfo[], table: ProcTable, now: nu
         command: own?.cmdline ?? '',
       },
     });
-    if (own !== undefined) addDescendants(own.pid, '', 1);
+    const orphans = (adopted.get(`${info.group}:${info.name}`) ?? []).flatMap((pid) => table.get(pid) ?? []);
+    addDescendants(own?.pid ?? 0, '', 1, own === undefined ? orphans : [...(children.get(own.pid) ?? []), ...orphans], new Set(orphans.map((o) => o.pid)));
   }
 
-  function addDescendants(pid: number, indent: string, depth: number): void {
-    const kids = children.get(pid) ?? [];
+  function addDescendants(
+    pid: number,
+    indent: string,
+    depth: number,
+    kids: readonly ProcEntry[] = children.get(pid) ?? [],
+    orphanPids: ReadonlySet<number> = new Set(),
+  ): void {
     kids.forEach((kid, index) => {
       const last = index === kids.length - 1;
       const hidden = depth >= MAX_DEPTH ? countDescendants(kid.pid) : 0;
       rows.push({
         prefix: `${indent}${last ? '└─ ' : '├─ '}`,
         row: {
-          name: kid.comm,
+          name: orphanPids.has(kid.pid) ? `${kid.comm} (orphan)` : kid.comm,
           depth,
           pid: kid.pid,
           state: kid.state,
