@@ -129,6 +129,7 @@ async function main(argv: string[]): Promise<number> {
         // supervisord's NO_FILE carries no detail; its other faults name the problem.
         return result.fault === 'NO_FILE' ? { ok: false, fault: 'NO_FILE' } : { ok: false, fault: result.fault, detail: result.detail };
       },
+      liveTail: (entry, channel) => logs.memoryTail(entry, channel),
       tailLog: (entry, channel, offset, length) => {
         const [data, next, overflow] = logs.tail(entry, channel, offset, length);
         return [data.toString('utf8'), next, overflow];

@@ -8,6 +8,7 @@ import type { ProcessEntry, ProcessKey } from '../core/supervisor.js';
 import { clearAutoChildLogDir } from '../logs/auto-logfile.js';
 import type { OutputStream, LogNotice } from '../logs/log-settings.js';
 import type { ReadResult, TailResult } from '../logs/log-reading.js';
+import type { MemoryTail } from '../logs/memory-tail.js';
 import { createProcessOutput, type ProcessOutput } from '../logs/process-output.js';
 import { readPipe, type PipeReader } from '../logs/pipe-reader.js';
 import { createStdSinks } from '../logs/std-sink.js';
@@ -19,6 +20,8 @@ export interface LogsHandle {
   logfiles(entry: ProcessEntry): { stdout: string | null; stderr: string | null };
   read(entry: ProcessEntry, stream: OutputStream, offset: number, length: number): ReadResult;
   tail(entry: ProcessEntry, stream: OutputStream, offset: number, length: number): TailResult;
+  /** What /logtail follows where a stream has no log file: its in-memory tail, else null. */
+  memoryTail(entry: ProcessEntry, stream: OutputStream): MemoryTail | null;
   /** An error text, or null when cleared. */
   clear(entry: ProcessEntry): string | null;
   /** Bytes read from a process's pipes and how long they were held back, since supd started (/metrics). */
@@ -177,6 +180,7 @@ export function attachLogs(daemon: Daemon, events: EventsHandle): LogsHandle {
     logfiles: (entry) => outputOf(entry).logfiles,
     read: (entry, stream, offset, length) => outputOf(entry).read(stream, offset, length),
     tail: (entry, stream, offset, length) => outputOf(entry).tail(stream, offset, length),
+    memoryTail: (entry, stream) => outputOf(entry).memoryTail(stream),
     clear: (entry) => (outputOf(entry).clear() ? null : `could not clear the logs of ${entry.config.name}`),
     counts: (key) => {
       const known = counts.get(key);

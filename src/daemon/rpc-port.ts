@@ -19,6 +19,7 @@ import type {
 } from '../rpc/supervisor-port.js';
 import { describeOomExit, describePendingRestart, describeStuck } from '../core/process-report.js';
 import { describeSpawnFailure } from '../os/spawn-failure.js';
+import type { LiveTail } from '../rpc/log-follow.js';
 import type { Daemon } from './daemon.js';
 import { SPAWN_FAILURE_FAULTS } from './spawn-faults.js';
 
@@ -36,6 +37,8 @@ export interface PortExtensions {
   tailLog?: (entry: ProcessEntry, channel: 'stdout' | 'stderr', offset: number, length: number) => LogTail;
   /** supd.processStatus (daemon/observe-wiring.ts). */
   processStatus?: SupervisorPort['processStatus'];
+  /** /logtail of a channel with no log file: the in-memory tail the log layer keeps, or null. */
+  liveTail?: (entry: ProcessEntry, channel: 'stdout' | 'stderr') => LiveTail | null;
 }
 
 function seconds(ms: number): number {
@@ -200,6 +203,14 @@ export function createDaemonPort(daemon: Daemon, version: string, ext: PortExten
           },
         }),
     ...(ext.processStatus === undefined ? {} : { processStatus: ext.processStatus }),
+    ...(ext.liveTail === undefined
+      ? {}
+      : {
+          processLogTail: (group: string, name: string, channel: 'stdout' | 'stderr'): LiveTail | null => {
+            const entry = find(group, name);
+            return entry === undefined ? null : ext.liveTail!(entry, channel);
+          },
+        }),
     async clearProcessLogs(group, name) {
       const entry = find(group, name);
       if (entry === undefined) return badName(group, name);

@@ -2,13 +2,15 @@
  * A bounded in-memory tail of one output stream, for streams that have no file to read back
  * (logging only to supd's stdout, or container mode with logfile NONE). It acts as a log file of
  * which only the last `capacity` bytes survive: offsets count every byte since the last clear,
- * so supctl tail -f and readProcessStdoutLog work on it unchanged. Pure.
+ * so supctl tail -f and readProcessStdoutLog work on it unchanged; subscribers (/logtail
+ * followers) are called after each write and clear. Pure.
  */
 import type { LogSource } from './log-reading.js';
 
 export class MemoryTail implements LogSource {
   private readonly ring: Buffer;
   private written = 0;
+  private readonly listeners = new Set<() => void>();
 
   constructor(readonly capacity: number) {
     this.ring = Buffer.alloc(Math.max(1, capacity));
@@ -23,6 +25,14 @@ export class MemoryTail implements LogSource {
     kept.copy(this.ring, at, 0, first);
     if (first < kept.length) kept.copy(this.ring, 0, first);
     this.written += data.length;
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Calls onChange after each write and clear; returns the way to stop. */
+  subscribe(onChange: () => void): () => void {
+    const listener = (): void => onChange();
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   size(): number {
@@ -45,5 +55,6 @@ export class MemoryTail implements LogSource {
 
   clear(): void {
     this.written = 0;
+    for (const listener of this.listeners) listener();
   }
 }

@@ -74,6 +74,8 @@ export interface ProcessOutput {
   read(stream: OutputStream, offset: number, length: number): ReadResult;
   /** tailProcessStdoutLog / tailProcessStderrLog: [bytes, offset, overflow]. */
   tail(stream: OutputStream, offset: number, length: number): TailResult;
+  /** The in-memory tail kept where the stream has no log file (for /logtail), else null. */
+  memoryTail(stream: OutputStream): MemoryTail | null;
   /** clearProcessLogs: remove both log files and reopen them, empty the memory tails. false = FAILED. */
   clear(): boolean;
   /** SIGUSR2: reopen the log files. */
@@ -261,6 +263,10 @@ export function createProcessOutput(options: ProcessOutputOptions): ProcessOutpu
       if (state?.file) return tailLogFile(state.logfile, offset, length);
       if (state?.memoryTail) return tailLogSource(state.memoryTail, offset, length);
       return [Buffer.alloc(0), 0, false];
+    },
+
+    memoryTail(stream) {
+      return readableFor(stream)?.memoryTail ?? null;
     },
 
     clear() {

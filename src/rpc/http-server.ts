@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { Fault } from './faults.js';
 import { handleJobTail } from './job-tail.js';
 import type { JobsPort } from './jobs-port.js';
-import { followLogFile } from './log-follow.js';
+import { followLiveTail, followLogFile, type LiveTail } from './log-follow.js';
 import { createRpcMethods, type RpcDispatcher } from './methods.js';
 import { splitNamespec } from './namespec.js';
 import type { SupervisorPort } from './supervisor-port.js';
@@ -411,7 +411,8 @@ function handleLogtail(options: HandlerOptions, req: IncomingMessage, res: Serve
   const process = options.port.groups().find((g) => g.name === group)?.processes.find((p) => p.name === name);
   if (process === undefined) return void answerEarly(options, req, res, 404, 'Not Found');
   const logfile = channel === 'stdout' ? process.stdoutLogfile : channel === 'stderr' ? process.stderrLogfile : null;
-  streamLog(options, req, res, logfile);
+  const tail = logfile === null && (channel === 'stdout' || channel === 'stderr') ? options.port.processLogTail?.(process.group, process.name, channel) : null;
+  streamLog(options, req, res, logfile, tail ?? null);
 }
 
 function handleMainLogtail(options: HandlerOptions, req: IncomingMessage, res: ServerResponse): void {
@@ -419,16 +420,18 @@ function handleMainLogtail(options: HandlerOptions, req: IncomingMessage, res: S
   streamLog(options, req, res, options.port.mainLogfile());
 }
 
-function streamLog(options: HandlerOptions, req: IncomingMessage, res: ServerResponse, logfile: string | null): void {
+function streamLog(options: HandlerOptions, req: IncomingMessage, res: ServerResponse, logfile: string | null, tail: LiveTail | null = null): void {
   const info = logfile === null ? undefined : statSync(logfile, { throwIfNoEntry: false });
-  if (logfile === null || info === undefined) return void answerEarly(options, req, res, 404, 'Not Found');
+  if (info === undefined && tail === null) return void answerEarly(options, req, res, 404, 'Not Found');
   // No Content-Length: node sends the body chunked, as medusa does for tail_f_producer.
   res.writeHead(200, {
     'Content-Type': 'text/plain;charset=utf-8',
-    'Last-Modified': info.mtime.toUTCString(),
+    'Last-Modified': (info?.mtime ?? new Date()).toUTCString(),
     'X-Accel-Buffering': 'no',
   });
-  const follower = followLogFile(logfile, LOGTAIL_HEAD_BYTES, (chunk) => res.write(chunk));
+  // At once, as medusa does: node would hold them back until the first byte of the log.
+  res.flushHeaders();
+  const follower = logfile !== null && info !== undefined ? followLogFile(logfile, LOGTAIL_HEAD_BYTES, res) : followLiveTail(tail!, LOGTAIL_HEAD_BYTES, res);
   res.on('close', () => follower.stop());
 }
 

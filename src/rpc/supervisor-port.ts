@@ -8,6 +8,7 @@ import type { ProcessConfig } from '../config/types.js';
 import type { ProcessStateName, SupervisorStateName } from '../core/states.js';
 import type { FaultName } from './faults.js';
 import type { ProcessStatusReport } from './process-status.js';
+import type { LiveTail } from './log-follow.js';
 
 /** One process as getProcessInfo reports it. Times are Unix seconds (0 when never). */
 export interface ProcessSnapshot {
@@ -124,6 +125,11 @@ export interface SupervisorPort {
    */
   readProcessLog?(group: string, name: string, channel: 'stdout' | 'stderr', offset: number, length: number): LogRead;
   tailProcessLog?(group: string, name: string, channel: 'stdout' | 'stderr', offset: number, length: number): LogTail;
+  /**
+   * What /logtail follows for a process with no log file of that channel: its in-memory tail
+   * (supd keeps one where output goes only to supd's stdout), or null. Without it, 404.
+   */
+  processLogTail?(group: string, name: string, channel: 'stdout' | 'stderr'): LiveTail | null;
 
   /**
    * supd.processStatus: one process (or a process running inside one, by name) as `supctl status
