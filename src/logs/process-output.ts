@@ -132,8 +132,9 @@ export function createProcessOutput(options: ProcessOutputOptions): ProcessOutpu
     } else if (target !== null) {
       stdTarget = target;
       lines = new LineAssembler({ program: config.name, stream, format: 'plain', lineMaxBytes: container.lineMaxBytes, sink: sinks[target] });
-      if (settings.logfileMaxBytes > 0 || settings.logfileBackups > 0) {
-        note('info', `${stream}_logfile=${path} is supd's own ${target}: it is never rotated, so ${stream}_logfile_maxbytes and ${stream}_logfile_backups are ignored`);
+      // Only maxbytes asks for rotation (backups keep their default in the usual idiom).
+      if (settings.logfileMaxBytes > 0) {
+        note('info', `${stream}_logfile=${path} is supd's own ${target}: it is never rotated, so ${stream}_logfile_maxbytes=${settings.logfileMaxBytes} is ignored`);
       }
     }
     if (settings.syslog) note('warn', `${stream}_syslog=true is not supported by supd and is ignored`);

@@ -164,13 +164,21 @@ describe('logging to /dev/stdout', () => {
     expect(await supdOut()).toBe('hello\n');
     expect(await supdOut('stderr')).toBe('warn\n');
     expect(notices.filter((n) => n.message.includes('maxbytes'))).toEqual([
-      { level: 'info', message: "web: stdout_logfile=/dev/stdout is supd's own stdout: it is never rotated, so stdout_logfile_maxbytes and stdout_logfile_backups are ignored" },
+      { level: 'info', message: "web: stdout_logfile=/dev/stdout is supd's own stdout: it is never rotated, so stdout_logfile_maxbytes=52428800 is ignored" },
     ]);
     expect(out.logfiles.stdout).toBeNull();
     expect(out.tail('stdout', 0, 1600).map(String)).toEqual(['hello\nwor', '9', 'false']);
     expect(out.read('stderr', 0, 0)).toEqual({ ok: true, data: Buffer.from('warn\n') });
     out.end('stdout');
     expect(await supdOut()).toBe('hello\nwor\n');
+  });
+
+  it('says nothing about the idiom done right: /dev/stdout with maxbytes=0 (backups left at their default)', () => {
+    output({
+      stdout: streamLog({ logfile: '/dev/stdout', logfileMaxBytes: 0, logfileBackups: 10 }),
+      stderr: streamLog({ logfile: '/dev/stderr', logfileMaxBytes: 0, logfileBackups: 10 }),
+    });
+    expect(notices).toEqual([]);
   });
 
   it('writes a partial line by itself once it has waited partialLineFlushMs', async () => {
