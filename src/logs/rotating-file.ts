@@ -3,9 +3,12 @@
  * doRollover): after a write leaves it at maxBytes or more, name.1..N shift up and a new file
  * starts; backups=0 truncates instead; maxBytes=0 never rotates. Writes go straight to a kept-open
  * fd with writeSync. When the disk is full or the path unwritable, output is dropped and counted,
- * one error is reported, and the file is tried again after a back-off: the program never notices.
+ * one error is reported, and the file is tried again: on a full disk at the first write after
+ * the filesystem has more room (one statfs per dropped write), otherwise after a back-off. The
+ * program never notices.
  */
-import { closeSync, existsSync, fstatSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, renameSync, statfsSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Clock, NoticeHandler } from './log-settings.js';
 
 export interface RotatingFileOptions {
@@ -44,6 +47,8 @@ export class RotatingFile {
   private droppedBytes = 0;
   private droppedInEpisode = 0;
   private rotations = 0;
+  /** Free blocks and inodes of the filesystem when a write failed with ENOSPC; null otherwise. */
+  private fullAt: { readonly blocks: number; readonly inodes: number } | null = null;
   private readonly now: Clock;
 
   constructor(private readonly options: RotatingFileOptions) {
@@ -65,7 +70,7 @@ export class RotatingFile {
   write(data: Buffer | string): void {
     const buf = typeof data === 'string' ? Buffer.from(data) : data;
     if (buf.length === 0) return;
-    if (this.fd === null && !(this.now() >= this.retryAt && this.tryOpen('a'))) {
+    if (this.fd === null && !(this.isRetryDue() && this.tryOpen('a'))) {
       this.drop(buf.length);
       return;
     }
@@ -131,6 +136,14 @@ export class RotatingFile {
     this.tryOpen('w');
   }
 
+  /** After a failure: the back-off is over, or the full filesystem the file is on has more room now. */
+  private isRetryDue(): boolean {
+    if (this.now() >= this.retryAt) return true;
+    if (this.fullAt === null) return false;
+    const free = freeSpace(this.path);
+    return free !== null && (free.blocks > this.fullAt.blocks || free.inodes > this.fullAt.inodes);
+  }
+
   private tryOpen(flags: 'a' | 'w'): boolean {
     try {
       this.fd = openSync(this.path, flags);
@@ -146,11 +159,14 @@ export class RotatingFile {
   private fail(what: string, error: unknown): void {
     this.closeFd();
     this.retryAt = this.now() + this.retryDelayMs;
+    const code = (error as NodeJS.ErrnoException).code;
+    // A full disk frees up without telling anyone: remember how full, to see when it is less so.
+    this.fullAt = code === 'ENOSPC' || code === 'EDQUOT' ? freeSpace(this.path) : null;
     if (!this.isFailing) {
       this.isFailing = true;
       this.options.onNotice({
         level: 'error',
-        message: `${what} ${this.options.label} ${this.path}: ${describe(error)}; output is dropped until it can be written again (retrying in ${this.retryDelayMs / 1000} s, then less often)`,
+        message: `${what} ${this.options.label} ${this.path}: ${describe(error)}; output is dropped until it can be written again (${this.fullAt !== null ? 'retrying as soon as the filesystem has room' : `retrying in ${this.retryDelayMs / 1000} s, then less often`})`,
       });
     }
     this.retryDelayMs = Math.min(this.retryDelayMs * 2, this.options.maxRetryMs ?? 60_000);
@@ -164,6 +180,7 @@ export class RotatingFile {
   private recovered(): void {
     if (!this.isFailing) return;
     this.isFailing = false;
+    this.fullAt = null;
     this.retryDelayMs = this.options.retryMs ?? 1000;
     this.options.onNotice({
       level: 'info',
@@ -180,6 +197,16 @@ export class RotatingFile {
       // A failed close of a log fd leaves nothing to recover; the next open starts afresh.
     }
     this.fd = null;
+  }
+}
+
+/** Free blocks and inodes of the filesystem holding path; null where statfs cannot tell. */
+function freeSpace(path: string): { blocks: number; inodes: number } | null {
+  try {
+    const stats = statfsSync(dirname(path));
+    return { blocks: stats.bfree, inodes: stats.ffree };
+  } catch {
+    return null;
   }
 }
 

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -114,5 +115,59 @@ describe('a rotating log file', () => {
     file.write(Buffer.from('kept\n'));
     expect(readFileSync(path, 'utf8')).toBe('kept\n');
     expect(notices).toHaveLength(2);
+  });
+
+  describe('on a real full filesystem (a 64 KiB tmpfs)', () => {
+    let mnt: string | null = null;
+    beforeEach((ctx) => {
+      const target = mkdtempSync(join(tmpdir(), 'supd-fullfs-'));
+      try {
+        execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', target], { stdio: 'ignore' });
+        mnt = target;
+      } catch {
+        rmSync(target, { recursive: true, force: true });
+        ctx.skip(true, 'needs root and mount(8) for a small tmpfs');
+      }
+    });
+    afterEach(() => {
+      files.forEach((f) => f.close());
+      files = [];
+      if (mnt === null) return;
+      execFileSync('umount', [mnt]);
+      rmSync(mnt, { recursive: true, force: true });
+      mnt = null;
+    });
+
+    /** Fills the filesystem with one file until a write fails; returns its path. */
+    function fill(at: string): string {
+      const filler = join(at, 'filler');
+      const fd = openSync(filler, 'w');
+      try {
+        for (;;) writeSync(fd, Buffer.alloc(4096, 'f'));
+      } catch (error) {
+        expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
+      } finally {
+        closeSync(fd);
+      }
+      return filler;
+    }
+
+    it('writes again on the very next write once space is freed, not after a back-off', () => {
+      const notices: LogNotice[] = [];
+      const path = join(mnt!, 'web.log');
+      // The clock never moves: only a retry driven by freed space can bring the file back.
+      const file = open({ path, now: () => 0, retryMs: 1000 }, notices);
+      file.write(Buffer.from('before\n'));
+      const filler = fill(mnt!);
+      file.write(Buffer.alloc(8192, 'x'));
+      file.write(Buffer.from('lost while full\n'));
+      expect(file.stats()).toMatchObject({ isFailing: true });
+      unlinkSync(filler);
+      file.write(Buffer.from('after\n'));
+      // What part of the 8 KiB went in before the disk filled up is the kernel's business.
+      expect(readFileSync(path, 'utf8').replace(/x+/, 'x…')).toBe('before\nx…after\n');
+      expect(file.stats()).toMatchObject({ isFailing: false });
+      expect(notices.map((n) => n.level)).toEqual(['error', 'info']);
+    });
   });
 });
