@@ -83,6 +83,17 @@ export function isJobComplete(job: Job): boolean {
   return job.state !== 'running' && job.openStreams.size === 0;
 }
 
+/**
+ * Whether a job's pipe may be read now. A follower (an attached `supctl link`) behind by more than
+ * the ring can take after one more read of `readBytes` would lose bytes: the pipe then waits, and
+ * the job with it, as a program writing into a pipe waits for its reader. With no follower it is
+ * always read: a job nobody watches is never held back.
+ */
+export function mayReadPipe(ring: { readonly end: number; readonly capacity: number }, followerPositions: readonly number[], readBytes: number): boolean {
+  const slack = Math.max(0, ring.capacity - readBytes);
+  return followerPositions.every((position) => ring.end - position <= slack);
+}
+
 export class JobTable {
   private readonly jobs = new Map<string, MutableJob>();
   private nextId = 1;

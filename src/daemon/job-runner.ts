@@ -6,13 +6,13 @@
  * untouched by a reload; they are stopped at shutdown with the programs' default stop rules.
  */
 import type { Writable } from 'node:stream';
-import { isJobComplete, JobTable, MAX_RUNNING_JOBS, type Job, type JobEffect, type JobLimits, type JobSpec, type JobStream } from '../core/job-table.js';
+import { isJobComplete, JOB_STREAMS, JobTable, MAX_RUNNING_JOBS, mayReadPipe, type Job, type JobEffect, type JobLimits, type JobSpec, type JobStream } from '../core/job-table.js';
 import type { Millis } from '../core/process-machine.js';
-import { readPipe } from '../logs/pipe-reader.js';
+import { readPipe, type PipeReader } from '../logs/pipe-reader.js';
 import { sendSignal } from '../os/signals.js';
 import { describeSpawnFailure } from '../os/spawn-failure.js';
 import { spawnProcess, type SpawnRequest, type SpawnResult } from '../os/spawn.js';
-import type { JobsPort } from '../rpc/jobs-port.js';
+import type { JobFollower, JobsPort } from '../rpc/jobs-port.js';
 import type { Refusal } from '../rpc/supervisor-port.js';
 import { childBaseEnv, type Daemon } from './daemon.js';
 import { SPAWN_FAILURE_FAULTS } from './spawn-faults.js';
@@ -34,18 +34,41 @@ export interface JobRunnerDeps {
  */
 const PIPE_GRACE_MS = 1000;
 
+/**
+ * Each job pipe is read into a buffer of its own of this size (at most the ring's capacity), not
+ * the 1 MiB one programs share: one read can then never push a follower's bytes out of a 1 MiB ring.
+ */
+const READ_BYTES = 64 * 1024;
+const MIN_READ_BYTES = 4 * 1024;
+
+/** How long a job started attached holds its output for a client that has not followed it yet. */
+const FOLLOWER_WAIT_MS = 10_000;
+
+interface JobPipe {
+  readonly reader: PipeReader;
+  readonly readBytes: number;
+  isPaused: boolean;
+}
+
 export class JobRunner implements JobsPort {
   readonly table: JobTable;
-  private readonly watchers = new Map<string, Set<() => void>>();
+  private readonly followers = new Map<string, Set<JobFollower>>();
+  private readonly pipes = new Map<string, Partial<Record<JobStream, JobPipe>>>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly stdins = new Map<string, () => Writable>();
   private readonly idle: (() => void)[] = [];
+  /** Jobs whose attached client has not come yet: removes the stand-in follower. */
+  private readonly placeholders = new Map<string, () => void>();
 
   constructor(private readonly deps: JobRunnerDeps) {
     this.table = new JobTable(this.currentLimits());
   }
 
-  run(spec: JobSpec): Job | Refusal {
+  /**
+   * `awaitFollower`: an attached `supctl run` follows the job right after this returns; until it
+   * does (at most FOLLOWER_WAIT_MS) the job's output is held for it as for a follower at offset 0.
+   */
+  run(spec: JobSpec, options: { readonly awaitFollower?: boolean } = {}): Job | Refusal {
     const { table, deps } = this;
     table.setLimits(this.currentLimits());
     const refusal = table.check(spec);
@@ -61,17 +84,25 @@ export class JobRunner implements JobsPort {
     const { child } = result;
     const job = table.add(spec, child.pid, deps.clock());
     const id = job.id;
+    const pipes: Partial<Record<JobStream, JobPipe>> = {};
+    this.pipes.set(id, pipes);
+    const readBytes = Math.min(READ_BYTES, Math.max(MIN_READ_BYTES, job.output.stdout.capacity));
     const read = (stream: JobStream, fd: number): void => {
-      readPipe(fd, {
+      const reader = readPipe(fd, {
+        bufferBytes: readBytes,
         onData: (chunk) => {
           table.append(id, stream, chunk);
           this.notify(id);
+          this.regulate(id, stream);
         },
         onEnd: () => {
+          delete pipes[stream];
+          if (pipes.stdout === undefined && pipes.stderr === undefined) this.pipes.delete(id);
           table.streamEnded(id, stream);
           this.notify(id);
         },
       });
+      pipes[stream] = { reader, readBytes, isPaused: false };
     };
     // Readers attach before the first event-loop turn, so no output is lost or left unread.
     read('stdout', child.stdoutFd);
@@ -79,6 +110,7 @@ export class JobRunner implements JobsPort {
     else table.streamEnded(id, 'stderr');
     if (spec.interactive) this.stdins.set(id, child.openStdin);
     else child.openStdin().end(); // as `docker run` without -i: the job reads EOF
+    if (options.awaitFollower === true) this.holdForFollower(id);
     deps.logger.info(`job ${id} started: ${spec.argv.join(' ')} (pid ${child.pid})`);
     void child.exit.then((exit) => {
       if (exit.failure !== undefined) table.append(id, 'stderr', Buffer.from(`supd: ${describeSpawnFailure(exit.failure)}\n`));
@@ -88,16 +120,44 @@ export class JobRunner implements JobsPort {
       const ended = table.get(id);
       deps.logger.info(`job ${id} ${ended === undefined ? 'ended' : ended.state === 'killed' ? `killed by ${ended.signal}` : `exited with code ${ended.exitCode}`}`);
       this.notify(id);
-      if (ended !== undefined && !isJobComplete(ended)) {
-        const grace = setTimeout(() => {
-          for (const stream of ended.openStreams) table.streamEnded(id, stream);
-          this.notify(id);
-        }, PIPE_GRACE_MS);
-        grace.unref();
-      }
+      if (ended !== undefined && !isJobComplete(ended)) this.endPipesLater(id);
       this.settleIdle();
     });
     return job;
+  }
+
+  /** Holds a new job's output as a follower at offset 0 would, until the real one comes. */
+  private holdForFollower(id: string): void {
+    const standIn = this.follow(id, { position: () => ({ stdout: 0, stderr: 0 }), wake: () => undefined });
+    const timer = setTimeout(() => release(), FOLLOWER_WAIT_MS);
+    timer.unref();
+    const release = (): void => {
+      clearTimeout(timer);
+      this.placeholders.delete(id);
+      standIn.stop();
+    };
+    this.placeholders.set(id, release);
+  }
+
+  /**
+   * A job that exited with its pipes still open (a background grandchild holds them) is complete
+   * PIPE_GRACE_MS later; a pipe held back for a follower is not idle, so that wait starts again.
+   */
+  private endPipesLater(id: string): void {
+    const grace = setTimeout(() => {
+      const ended = this.table.get(id);
+      if (ended === undefined || isJobComplete(ended)) return;
+      if (Object.values(this.pipes.get(id) ?? {}).some((pipe) => pipe.isPaused)) {
+        this.endPipesLater(id);
+        return;
+      }
+      for (const stream of ended.openStreams) this.table.streamEnded(id, stream);
+      this.notify(id);
+      // Whatever a background grandchild writes from now on is read and kept, but no follower
+      // waits for it: nothing may hold that pipe back any more.
+      this.pipes.delete(id);
+    }, PIPE_GRACE_MS);
+    grace.unref();
   }
 
   list(): readonly Job[] {
@@ -145,13 +205,21 @@ export class JobRunner implements JobsPort {
     return job;
   }
 
-  watch(id: string, listener: () => void): () => void {
-    let set = this.watchers.get(id);
-    if (set === undefined) this.watchers.set(id, (set = new Set()));
-    set.add(listener);
-    return () => {
-      set.delete(listener);
-      if (set.size === 0 && this.watchers.get(id) === set) this.watchers.delete(id);
+  follow(id: string, follower: JobFollower): { progress(): void; stop(): void } {
+    let set = this.followers.get(id);
+    if (set === undefined) this.followers.set(id, (set = new Set()));
+    set.add(follower);
+    const regulateAll = (): void => {
+      for (const stream of JOB_STREAMS) this.regulate(id, stream);
+    };
+    this.placeholders.get(id)?.();
+    return {
+      progress: regulateAll,
+      stop: () => {
+        set.delete(follower);
+        if (set.size === 0 && this.followers.get(id) === set) this.followers.delete(id);
+        regulateAll();
+      },
     };
   }
 
@@ -203,12 +271,25 @@ export class JobRunner implements JobsPort {
     this.timers.delete(id);
   }
 
+  /** Reads the pipe, or lets it wait, as mayReadPipe decides for this job's followers. */
+  private regulate(id: string, stream: JobStream): void {
+    const pipe = this.pipes.get(id)?.[stream];
+    const job = this.table.get(id);
+    if (pipe === undefined || job === undefined) return;
+    const positions = [...(this.followers.get(id) ?? [])].map((follower) => follower.position()[stream]);
+    const mayRead = mayReadPipe(job.output[stream], positions, pipe.readBytes);
+    if (mayRead === !pipe.isPaused) return;
+    pipe.isPaused = !mayRead;
+    if (mayRead) pipe.reader.resume();
+    else pipe.reader.pause();
+  }
+
   private notify(id: string): void {
-    const set = this.watchers.get(id);
+    const set = this.followers.get(id);
     if (set === undefined) return;
-    for (const listener of [...set]) {
+    for (const follower of [...set]) {
       try {
-        listener();
+        follower.wake();
       } catch (error) {
         this.deps.logger.error({ err: error }, `job ${id}: follower failed`);
       }

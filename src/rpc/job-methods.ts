@@ -14,7 +14,7 @@ import { isXmlRpcStruct, type XmlRpcStruct, type XmlRpcValue } from './xmlrpc-co
 
 export const JOB_METHOD_DOCS: Readonly<Record<string, MethodDoc>> = {
   'supd.runJob': {
-    help: 'Start a job: argv (array of strings) and options {name, user, directory, environment (struct), interactive (keep stdin open)}. Returns the job info struct. NO_FILE / NOT_EXECUTABLE when the command cannot be run, ALREADY_ADDED when the name is taken, FAILED when the job table is full.',
+    help: 'Start a job: argv (array of strings) and options {name, user, directory, environment (struct), interactive (keep stdin open), attach (hold its output until the caller follows GET /jobtail, at most 10 s)}. Returns the job info struct. NO_FILE / NOT_EXECUTABLE when the command cannot be run, ALREADY_ADDED when the name is taken, FAILED when the job table is full.',
     signature: ['struct', 'array', 'struct'],
   },
   'supd.listJobs': {
@@ -87,7 +87,10 @@ export function createJobMethods(jobs: JobsPort): Record<string, JobMethodSpec> 
     return result;
   };
   return {
-    runJob: { min: 1, max: 2, run: (p) => jobInfo(found(jobs.run(jobSpec(p)))) },
+    runJob: {
+      min: 1, max: 2,
+      run: (p) => jobInfo(found(jobs.run(jobSpec(p), { awaitFollower: isStruct(p[1]) && p[1].attach === true }))),
+    },
     listJobs: { min: 0, max: 0, run: () => jobs.list().map(jobInfo) },
     getJobInfo: { min: 1, max: 1, run: (p) => jobInfo(found(jobs.find(str(p, 0)))) },
     readJobOutput: {
@@ -139,7 +142,11 @@ export function createJobMethods(jobs: JobsPort): Record<string, JobMethodSpec> 
   };
 }
 
-const SPEC_KEYS = ['name', 'user', 'directory', 'environment', 'interactive'];
+const SPEC_KEYS = ['name', 'user', 'directory', 'environment', 'interactive', 'attach'];
+
+function isStruct(value: XmlRpcValue | undefined): value is XmlRpcStruct {
+  return value !== undefined && isXmlRpcStruct(value);
+}
 
 function jobSpec(p: Params): JobSpec {
   const argv = p[0];

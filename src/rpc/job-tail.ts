@@ -1,8 +1,9 @@
 /**
  * GET /jobtail/JOB?stdout=N&stderr=M: a job's output from those absolute offsets, then live as it
  * is written, then its exit, as one chunked body in job-stream.ts frames; `supctl link` follows
- * it as `supctl tail -f` follows /logtail, with no polling on either side. A slow reader holds
- * nothing back: it reads from the rings at its own pace and is told what it lost if they wrapped.
+ * it as `supctl tail -f` follows /logtail, with no polling on either side. A reader sends from
+ * the rings at its own pace; while it is behind, the job's pipes wait for it (job-runner.ts), so
+ * an attached client loses nothing of what it has not yet been sent.
  * Not auth or routing (http-server.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -13,6 +14,8 @@ import type { JobsPort } from './jobs-port.js';
 
 /** The most one data frame carries. */
 const FRAME_BYTES = 256 * 1024;
+/** How much may wait in the response's queue before the follower waits for it to drain. */
+const QUEUE_BYTES = 1024 * 1024;
 
 export function handleJobTail(jobs: JobsPort, req: IncomingMessage, res: ServerResponse, path: string): void {
   if (req.method !== 'GET') return replyText(res, 400, 'GET /jobtail/JOB?stdout=OFFSET&stderr=OFFSET');
@@ -56,27 +59,33 @@ export function handleJobTail(jobs: JobsPort, req: IncomingMessage, res: ServerR
         if (read.data.length === 0) continue;
         res.write(encodeDataHeader(stream, read.offset, read.data.length));
         wrote = true;
-        if (!res.write(read.data)) {
+        res.write(read.data);
+        // Up to QUEUE_BYTES wait in the socket's queue: a round trip per 16 KiB (Node's default
+        // high-water mark) would make the client's event loop, not the bytes, the limit.
+        if (res.writableLength >= QUEUE_BYTES) {
           isWaitingForDrain = true;
           res.once('drain', () => {
             isWaitingForDrain = false;
             pump();
           });
+          registration.progress();
           return;
         }
       }
     }
+    // What was sent may free the job's pipes (job-runner.ts holds them for a follower behind).
+    registration.progress();
     if (isJobComplete(job)) {
       isDone = true;
-      unwatch();
+      registration.stop();
       const info = jobInfo(job);
       res.end(encodeEnd(job.state, Number(info.exitcode), job.signal));
     }
   };
-  const unwatch = jobs.watch(job.id, pump);
+  const registration = jobs.follow(job.id, { position: () => position, wake: pump });
   res.on('close', () => {
     isDone = true;
-    unwatch();
+    registration.stop();
   });
   pump();
 }

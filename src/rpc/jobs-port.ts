@@ -4,7 +4,7 @@
  * (daemon/job-runner.ts); job-methods.ts and job-tail.ts are written against it. Plain data, no
  * sockets; refusals in supervisord's fault words.
  */
-import type { Job, JobSpec } from '../core/job-table.js';
+import type { Job, JobSpec, JobStream } from '../core/job-table.js';
 import type { Refusal } from './supervisor-port.js';
 
 export interface JobsPort {
@@ -13,7 +13,7 @@ export interface JobsPort {
    * startProcess does for programs), SPAWN_ERROR when the spawn failed, BAD_ARGUMENTS,
    * ALREADY_ADDED (name taken) or FAILED (table full).
    */
-  run(spec: JobSpec): Job | Refusal;
+  run(spec: JobSpec, options?: { readonly awaitFollower?: boolean }): Job | Refusal;
   /** Every job kept, oldest first. */
   list(): readonly Job[];
   /** A job by id or name, or BAD_NAME. */
@@ -26,6 +26,16 @@ export interface JobsPort {
   remove(ref: string): Job | Refusal;
   /** Write to the job's stdin (started with interactive), then close it if `close`. */
   writeStdin(ref: string, data: Uint8Array, close: boolean): Promise<Job | Refusal>;
-  /** Calls `listener` after each new output of the job, each pipe's end and its exit; returns unsubscribe. */
-  watch(id: string, listener: () => void): () => void;
+  /**
+   * Registers a reader of the job's output (GET /jobtail): `wake` is called after each new output,
+   * each pipe's end and the exit; `position` says how far it has sent each stream, so that the
+   * job's pipes wait rather than let it fall out of the rings. Call progress() when it has sent
+   * more after a wait, stop() when it is gone.
+   */
+  follow(id: string, follower: JobFollower): { progress(): void; stop(): void };
+}
+
+export interface JobFollower {
+  position(): Readonly<Record<JobStream, number>>;
+  wake(): void;
 }

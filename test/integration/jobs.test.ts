@@ -120,6 +120,24 @@ describe('supctl run and link', () => {
     expect(await result(supctl(s, 'link', 'repair'))).toEqual({ code: 3, stdout: 'three\n', stderr: 'two\n' });
   });
 
+  it('holds a fast writer back for its attached client rather than lose a byte', async () => {
+    const s = await startWithServer();
+    const bytes = 8 * 1024 * 1024; // eight times job_output_maxbytes
+    const ran = await result(supctl(s, 'run', '--', 'head', '-c', String(bytes), '/dev/zero'));
+    expect({ code: ran.code, length: ran.stdout.length, stderr: ran.stderr }).toEqual({ code: 0, length: bytes, stderr: '' });
+  });
+
+  it('says how many bytes are gone when the job wrote more than the ring keeps since this client stopped', async () => {
+    const s = await startWithServer();
+    const id = (await result(supctl(s, 'run', '-d', '--', 'sh', '-c', 'head -c 3145728 /dev/zero; echo tail'))).stdout.trim();
+    await vi.waitFor(async () => expect(await jobInfo(s, id)).toMatchObject({ complete: true }), { timeout: 10_000 });
+    const linked = await result(supctl(s, 'link', id));
+    expect(linked.code).toEqual(0);
+    expect(linked.stdout.length).toEqual(1024 * 1024);
+    expect(linked.stdout.endsWith('tail\n')).toEqual(true);
+    expect(linked.stderr).toEqual(`supctl: job ${id}: ${3145728 + 5 - 1024 * 1024} bytes of stdout are gone (more than job_output_maxbytes since this client stopped)\n`);
+  });
+
   it('exits 128+N for a job killed by signal N', async () => {
     const s = await startWithServer();
     expect(await result(supctl(s, 'run', '--', 'sh', '-c', 'kill -TERM $$'))).toMatchObject({ code: 143 });

@@ -139,6 +139,7 @@ async function run(ctx: JobContext, args: readonly string[]): Promise<void> {
     ...(parsed.dir === null ? {} : { directory: parsed.dir }),
     environment: parsed.env,
     interactive: parsed.interactive,
+    attach: !parsed.detach,
   };
   let info: JobInfoView;
   try {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isJobComplete, JobTable, type JobSpec } from '../../../src/core/job-table.js';
+import { isJobComplete, JobTable, mayReadPipe, type JobSpec } from '../../../src/core/job-table.js';
 
 const spec = (patch: Partial<JobSpec> = {}): JobSpec => ({
   argv: ['sh', '-c', 'true'], name: null, user: null, directory: null, environment: {}, interactive: false, ...patch,
@@ -113,5 +113,20 @@ describe('stopping a job', () => {
     expect(t.stop(done.id, 2)).toEqual({ fault: 'NOT_RUNNING', detail: 'job 1 has already exited with code 3' });
     expect(t.remove(live.id)).toEqual({ fault: 'STILL_RUNNING', detail: 'job 2 is running (pid 101): supctl kill 2 first' });
     expect(t.list().map((j) => [j.id, j.state])).toEqual([['1', 'exited'], ['2', 'running']]);
+  });
+});
+
+describe('reading a job pipe while followers are behind', () => {
+  const ring = { end: 1000, capacity: 600 };
+  it('is always allowed with no follower', () => {
+    expect(mayReadPipe(ring, [], 100)).toEqual(true);
+  });
+  it('waits while one more read could push a follower\'s next byte out of the ring', () => {
+    expect(mayReadPipe(ring, [1000, 500], 100)).toEqual(true); // 500 behind, 500 of slack
+    expect(mayReadPipe(ring, [1000, 499], 100)).toEqual(false);
+  });
+  it('waits at any lag when one read can fill the whole ring', () => {
+    expect(mayReadPipe({ end: 10, capacity: 64 }, [9], 64)).toEqual(false);
+    expect(mayReadPipe({ end: 10, capacity: 64 }, [10], 64)).toEqual(true);
   });
 });
