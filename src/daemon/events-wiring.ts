@@ -102,11 +102,12 @@ export function attachEvents(daemon: Daemon): EventsHandle {
     const name = entry.config.name;
     const stdin = child.openStdin();
     stdin.on('error', () => undefined); // EPIPE from a dying listener is handled by its exit
-    pool.listenerSpawned(name, { write: (bytes) => stdin.write(bytes) });
+    const listener = pool.listenerSpawned(name, { write: (bytes) => stdin.write(bytes) });
     const stdout = readableFromFd(child.stdoutFd);
-    stdout.on('data', (chunk: Buffer) => pool.listenerOutput(name, chunk));
-    // 'close', not 'exit': an answer written just before dying must still be read.
-    stdout.on('close', () => pool.listenerExited(name));
+    stdout.on('data', (chunk: Buffer) => pool.listenerOutput(listener, chunk));
+    // 'close', not 'exit': an answer written just before dying must still be read. It may come
+    // after the restarted process registered: the handle makes it this process's exit only.
+    stdout.on('close', () => pool.listenerExited(listener));
   });
 
   daemon.onNotice((notice) => {

@@ -47,7 +47,17 @@ export interface PoolEvent {
   readonly poolSerial: number;
 }
 
+/**
+ * One listener process, as the pool knows it from listenerSpawned() until listenerExited(). A
+ * restarted listener is a new handle under the same name: the old process's late output or exit
+ * can never touch the new one.
+ */
+export interface ListenerHandle {
+  readonly processName: string;
+}
+
 interface Listener {
+  readonly handle: ListenerHandle;
   channel: ListenerChannel;
   protocol: ListenerProtocol;
   processState: ProcessStateName;
@@ -66,7 +76,9 @@ export class EventListenerPool {
   private readonly buffer: PoolEvent[] = [];
   private serial = -1;
   // Insertion order is the order listeners are offered events (supervisord's processes dict).
-  private readonly listeners = new Map<string, Listener>();
+  private readonly listeners = new Map<ListenerHandle, Listener>();
+  /** The newest process of each name: the one process state changes are about. */
+  private readonly newest = new Map<string, Listener>();
   private dispatching = false;
   private dispatchAgain = false;
   /** Events written to a listener, and events a full buffer discarded (for /metrics). */
@@ -93,34 +105,37 @@ export class EventListenerPool {
   /**
    * A listener process was spawned: its stdin is `channel`. Its protocol starts over in
    * ACKNOWLEDGED, as supervisord makes a new dispatcher per spawn; it gets events once it has
-   * said READY and its process is RUNNING.
+   * said READY and its process is RUNNING. Feed its output and exit with the handle returned.
    */
-  listenerSpawned(processName: string, channel: ListenerChannel): void {
-    const old = this.listeners.get(processName);
-    this.listeners.set(processName, {
+  listenerSpawned(processName: string, channel: ListenerChannel): ListenerHandle {
+    const handle: ListenerHandle = { processName };
+    const listener: Listener = {
+      handle,
       channel,
       protocol: new ListenerProtocol(processName, this.resultHandler),
       processState: 'STARTING',
       inFlight: null,
-    });
-    if (old?.inFlight) {
-      // the previous process's exit was never reported: treat its unanswered event as rejected
-      this.rebuffer(old.inFlight);
-      this.dispatch();
-    }
+    };
+    // An older process of this name whose exit is not reported yet is dead: it gets no more
+    // events, but its last answer may still be on its way, so it stays until listenerExited.
+    const old = this.newest.get(processName);
+    if (old !== undefined) old.processState = 'EXITED';
+    this.listeners.set(handle, listener);
+    this.newest.set(processName, listener);
+    return handle;
   }
 
   /** A listener process changed state; only RUNNING ones are sent events. */
   processStateChanged(processName: string, state: ProcessStateName): void {
-    const listener = this.listeners.get(processName);
+    const listener = this.newest.get(processName);
     if (!listener) return;
     listener.processState = state;
     if (state === 'RUNNING') this.dispatch();
   }
 
   /** A chunk of the listener's stdout, which is the protocol channel and nothing else. */
-  listenerOutput(processName: string, chunk: Uint8Array): void {
-    const listener = this.listeners.get(processName);
+  listenerOutput(handle: ListenerHandle, chunk: Uint8Array): void {
+    const listener = this.listeners.get(handle);
     if (!listener) return; // output after the exit was reported: supervisord closed that pipe
     const { outcomes, logs } = listener.protocol.feed(chunk);
     this.log(logs);
@@ -148,10 +163,11 @@ export class EventListenerPool {
    * The listener process is gone (call it once its stdout has ended, so no answer is lost). An
    * event it had not answered goes back to the head of the buffer (process.py finish()).
    */
-  listenerExited(processName: string): void {
-    const listener = this.listeners.get(processName);
+  listenerExited(handle: ListenerHandle): void {
+    const listener = this.listeners.get(handle);
     if (!listener) return;
-    this.listeners.delete(processName);
+    this.listeners.delete(handle);
+    if (this.newest.get(handle.processName) === listener) this.newest.delete(handle.processName);
     if (listener.inFlight) {
       this.rebuffer(listener.inFlight);
       this.dispatch();
@@ -160,7 +176,7 @@ export class EventListenerPool {
 
   /** The listener's protocol state, for getProcessInfo-like reports and tests. */
   listenerState(processName: string): ListenerState | undefined {
-    return this.listeners.get(processName)?.protocol.state;
+    return this.newest.get(processName)?.protocol.state;
   }
 
   /** The events waiting to be sent, oldest first. */
@@ -193,7 +209,8 @@ export class EventListenerPool {
 
   /** process.py _dispatchEvent(): the first RUNNING and READY listener gets it. */
   private dispatchEvent(entry: PoolEvent): boolean {
-    for (const [processName, listener] of this.listeners) {
+    for (const listener of this.listeners.values()) {
+      const processName = listener.handle.processName;
       if (listener.processState !== 'RUNNING' || listener.protocol.state !== 'READY') continue;
       const bytes = encodeEnvelope({
         server: this.identifier,

@@ -43,15 +43,15 @@ export function runListener(
   if (child.pid === undefined) throw new Error(`could not spawn ${command}`);
   let stderr = '';
   child.stdin.on('error', () => {}); // EPIPE once it has exited: the pool hears of the exit on close
-  child.stdout.on('data', (chunk: Buffer) => pool.listenerOutput(processName, chunk));
+  const handle = pool.listenerSpawned(processName, { write: (data) => void child.stdin.write(data) });
+  child.stdout.on('data', (chunk: Buffer) => pool.listenerOutput(handle, chunk));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const closed = new Promise<number | string>((resolve) =>
     child.on('close', (code, signal) => {
-      pool.listenerExited(processName);
+      pool.listenerExited(handle);
       resolve(code ?? signal ?? -1);
     }),
   );
-  pool.listenerSpawned(processName, { write: (data) => void child.stdin.write(data) });
   pool.processStateChanged(processName, 'RUNNING');
   return {
     child,

@@ -9,10 +9,10 @@ const bytes = (s: string) => new TextEncoder().encode(s);
 function poolWithListener(name: string, listener = `${name}_00`) {
   const pool = new EventListenerPool({ name, bufferSize: 10, logger: quiet });
   const headers: string[] = [];
-  pool.listenerSpawned(listener, { write: (d) => headers.push(new TextDecoder().decode(d).split('\n')[0]!) });
+  const handle = pool.listenerSpawned(listener, { write: (d) => headers.push(new TextDecoder().decode(d).split('\n')[0]!) });
   pool.processStateChanged(listener, 'RUNNING');
-  pool.listenerOutput(listener, bytes('READY\n'));
-  const answer = () => pool.listenerOutput(listener, bytes('RESULT 2\nOKREADY\n'));
+  pool.listenerOutput(handle, bytes('READY\n'));
+  const answer = () => pool.listenerOutput(handle, bytes('RESULT 2\nOKREADY\n'));
   return { pool, headers, answer };
 }
 
@@ -67,8 +67,8 @@ describe('the event bus', () => {
     const pool = new EventListenerPool({ name: 'mon', bufferSize: 10, logger: quiet });
     const sent: string[] = [];
     bus.addPool(pool, ['PROCESS_STATE']);
-    pool.listenerSpawned('mon', { write: (d) => sent.push(new TextDecoder().decode(d)) });
-    pool.listenerOutput('mon', bytes('READY\n'));
+    const mon = pool.listenerSpawned('mon', { write: (d) => sent.push(new TextDecoder().decode(d)) });
+    pool.listenerOutput(mon, bytes('READY\n'));
     bus.publishTransition({ processName: 'web', groupName: 'web', from: 'STOPPED', to: 'STARTING', tries: 0, pid: 0 });
     expect(sent).toEqual([]); // mon itself is still STARTING
     bus.publishTransition({ processName: 'mon', groupName: 'mon', from: 'STARTING', to: 'RUNNING', tries: 0, pid: 9 });

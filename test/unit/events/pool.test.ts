@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EventListenerPool, type EventLogger } from '../../../src/events/pool.js';
+import { EventListenerPool, type EventLogger, type ListenerHandle } from '../../../src/events/pool.js';
 import type { SupdEvent } from '../../../src/events/payloads.js';
 
 const tick = (when: number): SupdEvent => ({ type: 'TICK_5', when });
@@ -15,25 +15,31 @@ function harness(bufferSize = 10) {
   };
   const pool = new EventListenerPool({ name: 'listeners', bufferSize, logger });
   const received = new Map<string, string[]>();
+  const handles = new Map<string, ListenerHandle>();
   let serial = 0;
   return {
     pool,
     logs,
     received,
+    handles,
     /** Spawn a listener, make it RUNNING and have it say READY. */
     start(name: string, options: { broken?: boolean } = {}) {
       received.set(name, []);
-      pool.listenerSpawned(name, {
+      handles.set(name, pool.listenerSpawned(name, {
         write: (data) => {
           if (options.broken) throw Object.assign(new Error('EPIPE'), { code: 'EPIPE' });
           received.get(name)!.push(new TextDecoder().decode(data));
         },
-      });
+      }));
       pool.processStateChanged(name, 'RUNNING');
-      pool.listenerOutput(name, bytes('READY\n'));
+      pool.listenerOutput(handles.get(name)!, bytes('READY\n'));
     },
     say(name: string, text: string) {
-      pool.listenerOutput(name, bytes(text));
+      pool.listenerOutput(handles.get(name)!, bytes(text));
+    },
+    /** The newest process of that name (as started last). */
+    handle(name: string): ListenerHandle {
+      return handles.get(name)!;
     },
     publish(event: SupdEvent) {
       pool.accept(event, serial++);
@@ -60,7 +66,7 @@ describe('an event-listener pool', () => {
   it('keeps events for a listener that said READY but is still STARTING, and sends them at RUNNING', () => {
     const h = harness();
     h.received.set('l0', []);
-    h.pool.listenerSpawned('l0', { write: (d) => h.received.get('l0')!.push(new TextDecoder().decode(d)) });
+    h.handles.set('l0', h.pool.listenerSpawned('l0', { write: (d) => h.received.get('l0')!.push(new TextDecoder().decode(d)) }));
     h.say('l0', 'READY\n');
     h.publish(tick(5));
     expect(h.whens('l0')).toEqual([]);
@@ -71,7 +77,7 @@ describe('an event-listener pool', () => {
   it('keeps events until a listener says READY', () => {
     const h = harness();
     h.received.set('l0', []);
-    h.pool.listenerSpawned('l0', { write: (d) => h.received.get('l0')!.push(new TextDecoder().decode(d)) });
+    h.handles.set('l0', h.pool.listenerSpawned('l0', { write: (d) => h.received.get('l0')!.push(new TextDecoder().decode(d)) }));
     h.pool.processStateChanged('l0', 'RUNNING');
     h.publish(tick(5));
     expect(h.pool.bufferedEvents()).toHaveLength(1);
@@ -122,17 +128,44 @@ describe('an event-listener pool', () => {
     h.start('l0');
     h.publish(tick(5));
     h.pool.processStateChanged('l0', 'EXITED');
-    h.pool.listenerExited('l0');
+    h.pool.listenerExited(h.handle('l0'));
     expect(h.pool.bufferedEvents().map((e) => e.serial)).toEqual([0]);
     h.pool.processStateChanged('l0', 'STARTING');
     h.start('l0');
     expect(h.whens('l0')).toEqual([5]);
   });
 
+  it('keeps a restarted listener when the old process’s exit is reported after the new one started', () => {
+    const h = harness();
+    h.start('l0');
+    h.publish(tick(5)); // in flight to the first process, which dies BUSY
+    const first = h.handle('l0');
+    h.pool.processStateChanged('l0', 'EXITED');
+    h.start('l0'); // the restart registers before the old stdout closed
+    h.pool.listenerExited(first);
+    expect(h.pool.listenerState('l0')).toBe('BUSY'); // the new process got the event again
+    h.say('l0', 'RESULT 2\nOKREADY\n');
+    h.publish(tick(10));
+    expect(h.whens('l0')).toEqual([5, 10]); // what the new process was sent
+  });
+
+  it('still reads the answer of an old process that arrives after the new one started', () => {
+    const h = harness();
+    h.start('l0');
+    h.publish(tick(5));
+    const first = h.handle('l0');
+    h.pool.processStateChanged('l0', 'EXITED');
+    h.start('l0');
+    h.pool.listenerOutput(first, bytes('RESULT 2\nOK'));
+    h.pool.listenerExited(first);
+    h.publish(tick(10));
+    expect(h.whens('l0')).toEqual([10]); // what the new process was sent: 5 was answered
+  });
+
   it('ignores output of a listener whose exit it was told about', () => {
     const h = harness();
     h.start('l0');
-    h.pool.listenerExited('l0');
+    h.pool.listenerExited(h.handle('l0'));
     expect(() => h.say('l0', 'RESULT 2\nOK')).not.toThrow();
     expect(h.pool.listenerState('l0')).toBeUndefined();
   });
@@ -189,16 +222,16 @@ describe('an event-listener pool', () => {
     const logger = { debug: () => {}, warn: () => {}, error: () => {} };
     const pool = new EventListenerPool({ name: 'p', bufferSize: 10, logger });
     const sent: number[] = [];
-    pool.listenerSpawned('l0', {
+    const l0: ListenerHandle = pool.listenerSpawned('l0', {
       write: (data) => {
         sent.push(Number(/serial:(\d+)/.exec(new TextDecoder().decode(data))?.[1]));
-        pool.listenerOutput('l0', bytes('RESULT 2\nOKREADY\n'));
+        pool.listenerOutput(l0, bytes('RESULT 2\nOKREADY\n'));
       },
     });
     pool.processStateChanged('l0', 'RUNNING');
     pool.accept(tick(5), 0);
     pool.accept(tick(10), 1);
-    pool.listenerOutput('l0', bytes('READY\n'));
+    pool.listenerOutput(l0, bytes('READY\n'));
     expect(sent).toEqual([0, 1]);
     expect(pool.listenerState('l0')).toBe('READY');
   });
