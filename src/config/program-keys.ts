@@ -3,6 +3,7 @@
  * each, with supervisord's default (options.py _processes_from_section). Data only: program-section.ts
  * applies it; the docs test checks docs/configuration.md against it.
  */
+import { HEALTH_PROGRAM_KEYS } from './health-keys.js';
 import { key, REQUIRED } from './key-spec.js';
 import { LIFECYCLE_PROGRAM_KEYS, startRetries } from './lifecycle-keys.js';
 import {
@@ -68,6 +69,8 @@ export const PROGRAM_KEYS = {
   container_logs_line_maxbytes: key<number | null>(inheriting(byteSize), null, 'section', "[supervisord]'s"),
   // supd extensions: restart backoff, startretries=infinite, shutdown_on, stopastree.
   ...LIFECYCLE_PROGRAM_KEYS,
+  // supd extensions: health checks and start order (health-keys.ts).
+  ...HEALTH_PROGRAM_KEYS,
 } as const;
 
 export type ProgramKey = keyof typeof PROGRAM_KEYS;

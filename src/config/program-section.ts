@@ -11,6 +11,7 @@ import { checkCommandRuns, checkFileDirectory, checkUser } from './host-checks.j
 import { dirname, envExpansions, expand, layer } from './expand.js';
 import type { Settings } from './key-spec.js';
 import { lifecycleSettings } from './lifecycle-keys.js';
+import { readHealthAndOrder } from './health-sections.js';
 import { PROGRAM_KEYS, type ProgramKey } from './program-keys.js';
 import type { Present, SectionReader } from './section-reader.js';
 import type { ContainerLogs, ProcessConfig, StreamLogSettings } from './types.js';
@@ -123,8 +124,14 @@ export function readProcesses(reader: SectionReader, section: IniSection, owner:
       stderr = { ...stderr, logfile: null };
     }
 
-    processes.push(
-      toProcessConfig({ ...s, ...v, environment, killasgroup }, {
+    // supd extensions (health-sections.ts): set on the process only when written.
+    const extensions = readHealthAndOrder(reader, section, { ...s, ...v }, { ...perSection.present, ...p.present });
+    if (extensions === null) {
+      failed = true;
+      continue;
+    }
+    processes.push({
+      ...toProcessConfig({ ...s, ...v, environment, killasgroup }, {
         name: name.value,
         owner,
         processNum,
@@ -133,7 +140,8 @@ export function readProcesses(reader: SectionReader, section: IniSection, owner:
         section,
         directory,
       }),
-    );
+      ...extensions,
+    });
   }
   return failed ? null : processes;
 }

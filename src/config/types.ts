@@ -57,6 +57,36 @@ export interface ProcessLifecycleSettings {
   readonly stopAsTree: boolean;
 }
 
+/** supd extension: what a program's health check probes. */
+export type HealthProbe =
+  | { readonly kind: 'command'; readonly command: string }
+  | { readonly kind: 'http'; readonly url: string }
+  | { readonly kind: 'tcp'; readonly host: string; readonly port: number };
+
+/** supd extension: a program's health check, Docker's meanings (interval, timeout, retries, start_period). */
+export interface HealthCheckConfig {
+  readonly probe: HealthProbe;
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  /** Consecutive failures before unhealthy. */
+  readonly retries: number;
+  /** After RUNNING, failures do not count for this long (the first success ends it). */
+  readonly startPeriodMs: number;
+  /** restart: an unhealthy program is restarted; none: readiness only. */
+  readonly action: 'restart' | 'none';
+}
+
+/** What a dependency must reach: RUNNING, a passing health check, or an expected exit. */
+export type DependCondition = 'running' | 'healthy' | 'completed';
+
+/** One entry of depends_on (or dependent_startup_wait_for). */
+export interface Dependency {
+  /** A program, a group, or `group:process`, as written. */
+  readonly name: string;
+  /** Any one of these satisfies it (depends_on gives one; the plugin's `running,exited` two). */
+  readonly conditions: readonly DependCondition[];
+}
+
 /** One process after numprocs expansion: everything supd needs to run it. */
 export interface ProcessConfig extends ProcessLifecycleSettings {
   /** process_name after expansion, e.g. "web_00". */
@@ -92,6 +122,12 @@ export interface ProcessConfig extends ProcessLifecycleSettings {
   /** [program:x] container_logs* over [supervisord]'s. */
   readonly containerLogs: ContainerLogs;
   readonly origin: Origin;
+  /** supd extension: absent when the program has no health check. */
+  readonly healthcheck?: HealthCheckConfig;
+  /** supd extension: absent (or empty) when the program starts as supervisord starts it. */
+  readonly dependsOn?: readonly Dependency[];
+  /** Where depends_on (or dependent_startup_wait_for) was written, for errors about it. */
+  readonly dependsOnOrigin?: Origin;
 }
 
 export interface EventListenerSettings {

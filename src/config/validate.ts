@@ -8,7 +8,7 @@
 import { ConfigError, ConfigWarning } from './config-error.js';
 import type { IniDocument, IniSection } from './dialect.js';
 import { readGroups } from './groups.js';
-import { readStatusHttpServerSection } from './health-sections.js';
+import { checkDependencies, readStatusHttpServerSection } from './health-sections.js';
 import { SectionReader, type ValidateContext } from './section-reader.js';
 import { readInetHttpServerSection, readSupervisorctlSection, readUnixHttpServerSection } from './server-sections.js';
 import { DEFAULT_CONTAINER_LOGS } from './supervisord-keys.js';
@@ -99,6 +99,7 @@ export function validateConfig(doc: IniDocument, ctx: ValidateContext): Validate
     },
     supervisord?.containerLogs ?? DEFAULT_CONTAINER_LOGS,
   );
+  if (groups !== null) checkDependencies(reader, groups);
   const unixHttpServer = optional('unix_http_server', (s) => readUnixHttpServerSection(reader, s));
   const inetHttpServer = optional('inet_http_server', (s) => readInetHttpServerSection(reader, s));
   const supervisorctl = readSupervisorctlSection(reader, doc.sections.get('supervisorctl'));

@@ -44,10 +44,10 @@ describe('supd --check', () => {
   it('warns about an unknown key but still passes', () => {
     const dir = makeTempDir();
     const file = join(dir, 'supd.conf');
-    writeFileSync(file, '[supervisord]\n[program:a]\ncommand=/bin/true\ndependent_startup=true\n');
+    writeFileSync(file, '[supervisord]\n[program:a]\ncommand=/bin/true\nstartdelay=5\n');
     const { code, stderr } = check(file);
     expect(code).toBe(0);
-    expect(stderr).toMatch(/warning: .*supd\.conf:4: \[program:a\] unknown key 'dependent_startup' \(ignored\)/);
+    expect(stderr).toMatch(/warning: .*supd\.conf:4: \[program:a\] unknown key 'startdelay' \(ignored\)/);
   });
 });
 

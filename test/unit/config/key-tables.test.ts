@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { HEALTH_PROGRAM_KEYS } from '../../../src/config/health-keys.js';
 import { REQUIRED } from '../../../src/config/key-spec.js';
 import { EVENTLISTENER_KEYS, GROUP_KEYS, PROGRAM_KEYS } from '../../../src/config/program-keys.js';
 import { SUPERVISORD_KEYS, SUPERVISORCTL_KEYS } from '../../../src/config/supervisord-keys.js';
@@ -20,6 +21,7 @@ const SUPERVISORD_PROGRAM_KEYS = [
 const SUPD_PROGRAM_EXTENSIONS = [
   'container_logs', 'container_logs_format', 'container_logs_line_maxbytes',
   'backoff_delay', 'backoff_factor', 'backoff_limit', 'shutdown_on', 'stopastree',
+  ...Object.keys(HEALTH_PROGRAM_KEYS),
 ];
 
 describe('key tables', () => {
@@ -46,7 +48,7 @@ describe('key tables', () => {
   it('marks the keys supervisord expands per process', () => {
     const perProcess = Object.entries(PROGRAM_KEYS).filter(([, s]) => s.expands === 'process').map(([k]) => k).sort();
     expect(perProcess).toEqual([
-      'command', 'directory', 'environment', 'process_name',
+      'command', 'directory', 'environment', 'healthcheck_command', 'healthcheck_http', 'healthcheck_tcp', 'process_name',
       'stderr_logfile', 'stderr_logfile_backups', 'stderr_logfile_maxbytes', 'stderr_syslog',
       'stdout_logfile', 'stdout_logfile_backups', 'stdout_logfile_maxbytes', 'stdout_syslog',
     ]);

@@ -84,10 +84,10 @@ describe('a value supd cannot use', () => {
 
 describe('unknown keys and sections', () => {
   it('are warnings naming the key, and the config still loads', () => {
-    const { warnings } = configOf(`${head}[program:web]\ncommand=run\nstartdelay=5\ndependent_startup=true\n[foo]\n`);
+    const { warnings } = configOf(`${head}[program:web]\ncommand=run\nstartdelay=5\nhealthcheck=true\n[foo]\n`);
     expect(warnings).toEqual([
       `${F}:4: [program:web] unknown key 'startdelay' (ignored)`,
-      `${F}:5: [program:web] unknown key 'dependent_startup' (ignored)`,
+      `${F}:5: [program:web] unknown key 'healthcheck' (ignored)`,
       `${F}:6: [foo] unknown section (ignored)`,
     ]);
   });
