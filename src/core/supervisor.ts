@@ -16,7 +16,9 @@ import {
   type Step,
   type Transition,
 } from './process-machine.js';
+import type { HealthStatus } from './readiness.js';
 import { diffProcesses, type ProcessDiff } from './reload-diff.js';
+import { dependenciesOf, describeWait, shutdownLevels, unmetDependencies, type DependencyView } from './start-order.js';
 import type { SupervisorStateName } from './states.js';
 
 /** supervisord's namespec for one process: `group:name`. */
@@ -69,13 +71,33 @@ export class Supervisor {
   private state: SupervisorStateName = 'RUNNING';
   /** Shutdown levels still to stop, highest priority first; the head is being stopped now. */
   private shutdownLevels: number[] = [];
+  /** depends_on: processes held back, STOPPED, until their dependencies are met -> what they wait for. */
+  private readonly waiting = new Map<ProcessKey, string>();
+  /** Each process's health (core/health.ts, kept by the daemon); null without a health check. */
+  private readonly healthOf: (key: ProcessKey) => HealthStatus | null;
 
   /** The backoff jitter's source of numbers in [0, 1); tests pass a fixed one. */
   private readonly random: () => number;
 
-  constructor(groups: readonly GroupConfig[], options: { readonly random?: () => number } = {}) {
+  constructor(
+    groups: readonly GroupConfig[],
+    options: { readonly random?: () => number; readonly healthOf?: (key: ProcessKey) => HealthStatus | null } = {},
+  ) {
     this.random = options.random ?? Math.random;
+    this.healthOf = options.healthOf ?? (() => null);
     for (const group of groups) this.insertGroup(group);
+  }
+
+  /** What a process held back by depends_on waits for ("db (healthy)"), or null. */
+  waitingFor(key: ProcessKey): string | null {
+    return this.waiting.get(key) ?? null;
+  }
+
+  /** A health status changed: start whoever was waiting for it. */
+  healthChanged(now: Millis): Outcome {
+    const out = emptyOutcome();
+    if (!this.isShuttingDown) this.releaseWaiting(out, now);
+    return out;
   }
 
   get supervisorState(): SupervisorStateName {
@@ -112,16 +134,22 @@ export class Supervisor {
   boot(now: Millis): Outcome {
     const out = emptyOutcome();
     for (const entry of this.list()) {
-      if (entry.config.autostart) this.apply(out, entry.key, { type: 'start' }, now);
+      if (entry.config.autostart) this.startOrWait(out, entry.key, now);
     }
     return out;
   }
 
+  /** Start one process now; with depends_on not met, start what it needs first and hold it back. */
   start(key: ProcessKey, now: Millis): Outcome {
-    return this.single(key, { type: 'start' }, now);
+    const entry = this.processes.get(key);
+    if (entry === undefined || (entry.config.dependsOn?.length ?? 0) === 0) return this.single(key, { type: 'start' }, now);
+    const out = emptyOutcome();
+    this.startWithDependencies(out, key, now, new Set());
+    return out;
   }
 
   stop(key: ProcessKey, now: Millis): Outcome {
+    this.waiting.delete(key); // an operator's stop also ends a wait
     return this.single(key, { type: 'stop' }, now);
   }
 
@@ -149,7 +177,8 @@ export class Supervisor {
     const out = emptyOutcome();
     if (this.isShuttingDown) return out;
     this.state = mood;
-    this.shutdownLevels = [...new Set(this.listGroups().map((g) => g.priority))].sort((a, b) => b - a);
+    this.waiting.clear();
+    this.shutdownLevels = [...new Set(this.stopLevels().values())].sort((a, b) => b - a);
     this.advanceShutdown(out, now);
     return out;
   }
@@ -163,6 +192,7 @@ export class Supervisor {
     this.processes.clear();
     this.afterStop.clear();
     this.retiringGroups.clear();
+    this.waiting.clear();
     this.shutdownLevels = [];
     this.state = 'RUNNING';
     for (const group of groups) this.insertGroup(group);
@@ -217,7 +247,7 @@ export class Supervisor {
     for (const config of diff.added) {
       const key = processKey(config.groupName, config.name);
       this.processes.set(key, { key, config, machine: initialMachine() });
-      if (config.autostart) this.apply(out, key, { type: 'start' }, now);
+      if (config.autostart) this.startOrWait(out, key, now);
     }
     for (const config of diff.changed) {
       const key = processKey(config.groupName, config.name);
@@ -239,7 +269,7 @@ export class Supervisor {
     this.insertGroup(group);
     const out = emptyOutcome();
     for (const config of [...group.processes].sort(byPriority)) {
-      if (config.autostart) this.apply(out, processKey(group.name, config.name), { type: 'start' }, now);
+      if (config.autostart) this.startOrWait(out, processKey(group.name, config.name), now);
     }
     return { added: true, outcome: out };
   }
@@ -284,7 +314,89 @@ export class Supervisor {
     this.apply(out, key, event, now);
     this.settleAfterStop(out, key, now);
     if (this.isShuttingDown) this.advanceShutdown(out, now);
+    else if (this.waiting.size > 0) this.releaseWaiting(out, now);
     return out;
+  }
+
+  /** How depends_on sees a process now. */
+  private dependencyView(config: ProcessConfig): DependencyView {
+    const key = processKey(config.groupName, config.name);
+    const state = this.processes.get(key)?.machine.state ?? { name: 'STOPPED' as const };
+    const health = this.healthOf(key);
+    if (state.name !== 'EXITED') return { state: state.name, health };
+    return { state: state.name, expected: state.expected, restarting: state.restartAt !== null, health };
+  }
+
+  private configs(): ProcessConfig[] {
+    return [...this.processes.values()].map((p) => p.config);
+  }
+
+  /** Start `key` now if its dependencies are met, else hold it back saying for what. */
+  private startOrWait(out: Outcome, key: ProcessKey, now: Millis): void {
+    const entry = this.processes.get(key);
+    if (entry === undefined) return;
+    if ((entry.config.dependsOn?.length ?? 0) === 0) {
+      this.apply(out, key, { type: 'start' }, now);
+      return;
+    }
+    const unmet = unmetDependencies(entry.config, this.configs(), (c) => this.dependencyView(c));
+    if (unmet.length === 0) {
+      this.waiting.delete(key);
+      this.apply(out, key, { type: 'start' }, now);
+    } else {
+      this.waiting.set(key, describeWait(unmet));
+    }
+  }
+
+  /** Start every waiting process whose dependencies are met now; refresh what the others wait for. */
+  private releaseWaiting(out: Outcome, now: Millis): void {
+    for (const key of [...this.waiting.keys()]) {
+      const entry = this.processes.get(key);
+      if (entry === undefined || !['STOPPED', 'EXITED', 'FATAL'].includes(entry.machine.state.name)) {
+        this.waiting.delete(key);
+        continue;
+      }
+      this.startOrWait(out, key, now);
+    }
+  }
+
+  /** supctl start x: start what x needs (that is not running or on its way) first, then x. */
+  private startWithDependencies(out: Outcome, key: ProcessKey, now: Millis, seen: Set<ProcessKey>): void {
+    if (seen.has(key)) return;
+    seen.add(key);
+    const entry = this.processes.get(key);
+    if (entry === undefined) return;
+    for (const dep of dependenciesOf(entry.config, this.configs())) {
+      const depKey = processKey(dep.groupName, dep.name);
+      const state = this.processes.get(depKey)?.machine.state.name;
+      if (state === 'STOPPED' || state === 'FATAL' || (state === 'EXITED' && !this.dependencyView(dep).expected)) {
+        this.startWithDependencies(out, depKey, now, seen);
+      }
+    }
+    this.startOrWait(out, key, now);
+  }
+
+  /** Each process's shutdown level (start-order.ts): group priority, lowered below its dependents. */
+  private stopLevels(): Map<ProcessKey, number> {
+    return shutdownLevels(
+      this.configs(),
+      (c) => processKey(c.groupName, c.name),
+      (c) => this.groups.get(c.groupName)?.priority ?? c.priority,
+    );
+  }
+
+  /** process -> the processes that depend on it; empty when no process has depends_on. */
+  private dependentsByKey(): Map<ProcessKey, ProcessKey[]> {
+    const map = new Map<ProcessKey, ProcessKey[]>();
+    const all = this.configs();
+    for (const entry of this.processes.values()) {
+      if ((entry.config.dependsOn?.length ?? 0) === 0) continue;
+      for (const dep of dependenciesOf(entry.config, all)) {
+        const depKey = processKey(dep.groupName, dep.name);
+        map.set(depKey, [...(map.get(depKey) ?? []), entry.key]);
+      }
+    }
+    return map;
   }
 
   /** Run one event through one machine, inside the bug boundary. */
@@ -317,13 +429,14 @@ export class Supervisor {
     if (pending === undefined || entry === undefined || isUnstopped(entry)) return;
     this.afterStop.delete(key);
     if (pending.kind === 'remove') {
+      this.waiting.delete(key);
       this.processes.delete(key);
       this.dropEmptyGroups();
       return;
     }
     // Keep the old pid-less record's history out: a changed process starts afresh.
     this.processes.set(key, { key, config: pending.config, machine: initialMachine() });
-    if (pending.config.autostart && !this.isShuttingDown) this.apply(out, key, { type: 'start' }, now);
+    if (pending.config.autostart && !this.isShuttingDown) this.startOrWait(out, key, now);
   }
 
   private unstopped(): ProcessEntry[] {
@@ -334,9 +447,13 @@ export class Supervisor {
   private advanceShutdown(out: Outcome, now: Millis): void {
     while (this.shutdownLevels.length > 0) {
       const level = this.shutdownLevels[0]!;
-      const members = this.list().filter((p) => this.groups.get(p.config.groupName)?.priority === level);
+      const levels = this.stopLevels();
+      const members = this.list().filter((p) => levels.get(p.key) === level);
+      const dependents = this.dependentsByKey();
       for (const entry of members) {
         const name = entry.machine.state.name;
+        // depends_on: what others depend on stops after them.
+        if (dependents.get(entry.key)?.some((k) => isUnstopped(this.processes.get(k)))) continue;
         if (name === 'RUNNING' || name === 'STARTING' || name === 'BACKOFF') {
           this.apply(out, entry.key, { type: 'stop' }, now);
         } else if (name === 'EXITED') {
