@@ -17,6 +17,8 @@ import { ProcessRuntime } from './process-runtime.js';
 import { ProgramTrees } from './program-trees.js';
 import type { ReadinessView } from '../core/readiness.js';
 import type { ProcessEntry } from '../core/supervisor.js';
+import { describeFailures } from '../core/health.js';
+import { HealthRunner } from './health-runner.js';
 import { readinessViewOf } from './readiness-view.js';
 import type { SupdLogHandle } from './supd-log.js';
 
@@ -61,6 +63,8 @@ export class Daemon {
   readonly restarts = new RestartHistory();
   /** supd's event-loop delay in ns: its wake-ups' lateness, and a probe at each /metrics scrape. */
   readonly loopDelay: RecordableHistogram = createHistogram();
+  /** Health checks (health-runner.ts): idle, with no timer, when no program has one. */
+  readonly health: HealthRunner;
   private config: SupdConfig;
   readonly clock: () => Millis;
   /** Every child pid supd has, and who collects its exit: what spawns record in, the reaper reads. */
@@ -85,7 +89,7 @@ export class Daemon {
   constructor(private readonly options: DaemonOptions) {
     this.config = options.config;
     this.clock = options.clock ?? monotonicEpochClock;
-    this.supervisor = new Supervisor(options.config.groups);
+    this.supervisor = new Supervisor(options.config.groups, { healthOf: (key) => this.health.statusOf(key) });
     this.trees = new ProgramTrees((level, message) => options.log.logger[level](message));
     this.runtime = new ProcessRuntime({
       trees: this.trees,
@@ -98,6 +102,13 @@ export class Daemon {
       isEventListener: (config) => this.supervisor.getGroup(config.groupName)?.kind === 'eventlistener',
       requestShutdown: (entry, code, reason) => this.shutdownOn(entry.config.name, code, reason),
       recordLateness: (lateMs) => this.loopDelay.record(Math.max(1, Math.round(lateMs * 1e6))),
+    });
+    this.health = new HealthRunner({
+      supervisor: () => this.supervisor,
+      runtime: this.runtime,
+      clock: this.clock,
+      logger: options.log.logger,
+      restarts: this.restarts,
     });
     this.runtime.onExit((entry, status) => this.restarts.exited(entry.key, status, this.clock()));
     this.runtime.onTransition(({ process: entry, transition }) => {
@@ -136,7 +147,13 @@ export class Daemon {
 
   /** One process as the readiness rule reads it (/readyz, supctl health and wait). */
   readinessView(entry: ProcessEntry): ReadinessView {
-    return readinessViewOf(entry);
+    const health = this.health.record(entry.key);
+    return {
+      ...readinessViewOf(entry),
+      health: health?.status ?? null,
+      healthError: health === null || health.status !== 'unhealthy' ? null : describeFailures(health),
+      waitingFor: this.supervisor.waitingFor(entry.key),
+    };
   }
 
   /** Children beside the programs that shutdown stops and waits for (jobs). */
@@ -360,6 +377,7 @@ export class Daemon {
         this.logger.error({ err: error }, 'error while closing');
       }
     }
+    this.health.dispose();
     this.runtime.dispose();
     this.trees.dispose();
     this.reaper?.stop();

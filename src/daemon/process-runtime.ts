@@ -331,6 +331,16 @@ export class ProcessRuntime {
     this.carryOut(supervisor.spawned(entry.key, child.pid, clock()));
   }
 
+  /** A process's environment, directory and user for another command (its health check). */
+  requestFor(config: ProcessConfig, command: string): SpawnRequest {
+    return { ...this.spawnRequest(config), argv: splitCommand(command) };
+  }
+
+  /** Spawns through the same spawner as programs, so the pid has one owner (os/child-table.ts). */
+  spawnOther(request: SpawnRequest): SpawnResult {
+    return this.deps.spawn(request);
+  }
+
   /** The environment and argv supervisord gives a child (process.py spawn / _spawn_as_child). */
   private spawnRequest(config: ProcessConfig): SpawnRequest {
     const env: Record<string, string> = { ...this.deps.baseEnv() };

@@ -90,6 +90,18 @@ export function createDaemonPort(daemon: Daemon, version: string, ext: PortExten
       stdoutLogfile: files.stdout,
       stderrLogfile: files.stderr,
       supdDescription: describeSupd(entry),
+      ...healthFields(entry),
+    };
+  };
+  /** supd's health and depends_on fields, only for processes that use them. */
+  const healthFields = (entry: ProcessEntry): Pick<ProcessSnapshot, 'health' | 'waitingFor'> => {
+    const waitingFor = supervisor.waitingFor(entry.key);
+    const record = daemon.health.record(entry.key);
+    return {
+      ...(entry.config.healthcheck === undefined
+        ? {}
+        : { health: { status: record?.status ?? null, failures: record?.failures ?? 0, error: record?.lastError ?? null } }),
+      ...(waitingFor === null ? {} : { waitingFor }),
     };
   };
 

@@ -36,11 +36,35 @@ export function processInfo(process: ProcessSnapshot, now: number): XmlRpcStruct
     stderr_logfile: process.stderrLogfile ?? '',
     pid: process.pid,
   };
-  return { ...info, description: describeProcess(process, start, stop, nowSeconds) };
+  const description = describeProcess(process, start, stop, nowSeconds) + describeHealth(process);
+  // supd's extension fields only for processes that use the extensions: supervisord's struct otherwise.
+  const extensions = {
+    ...(process.health === undefined
+      ? {}
+      : { health: process.health.status ?? '', health_failures: process.health.failures, health_error: process.health.error ?? '' }),
+    ...(process.waitingFor === undefined ? {} : { waiting_for: process.waitingFor }),
+  };
+  return { ...info, description, ...extensions };
+}
+
+/** `, healthy` or `, unhealthy (3 failures: ...)` after a RUNNING program's description. */
+function describeHealth(process: ProcessSnapshot): string {
+  if (process.state !== 'RUNNING' || process.health === undefined) return '';
+  switch (process.health.status) {
+    case 'healthy':
+      return ', healthy';
+    case 'unhealthy':
+      return `, unhealthy (${process.health.failures} failure${process.health.failures === 1 ? '' : 's'}${process.health.error === null ? '' : `: ${process.health.error}`})`;
+    case 'starting':
+      return ', health starting';
+    default:
+      return '';
+  }
 }
 
 function describeProcess(process: ProcessSnapshot, start: number, stop: number, now: number): string {
   if (process.supdDescription) return process.supdDescription;
+  if (process.waitingFor !== undefined && process.state === 'STOPPED') return `waiting for ${process.waitingFor}`;
   switch (process.state) {
     case 'RUNNING':
       // Whole seconds, and never negative when the clock was set back (as supervisord).

@@ -40,6 +40,13 @@ export interface ProcessSnapshot {
    * a stuck stop); replaces supervisord's description when set.
    */
   readonly supdDescription?: string | null;
+  /**
+   * supd extension, present only for a program with a health check: its health beside the state
+   * (null while it is not RUNNING) and, when unhealthy, why ("3 failures: connect ECONNREFUSED ...").
+   */
+  readonly health?: { readonly status: 'starting' | 'healthy' | 'unhealthy' | null; readonly failures: number; readonly error: string | null };
+  /** supd extension, present only while depends_on holds the process back: "db (healthy)". */
+  readonly waitingFor?: string;
 }
 
 /** A group and its processes, each list in supervisord's priority order. */
