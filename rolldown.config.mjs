@@ -3,6 +3,7 @@
 // plus saxes from node_modules. It bundles tsc's output, so the JavaScript is what tsc emits and the
 // tests exercise; it overwrites dist/cli/supctl.js, the bin. supd is bundled the same way into
 // dist/cli/supd.js: its start is the time until the container's programs start.
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'rolldown';
 
 /**
@@ -23,6 +24,16 @@ function builtinsWithoutFacades() {
       const left = /^import\b.*from "node:/m.exec(rewritten);
       if (left !== null) throw new Error(`builtins-without-facades: cannot rewrite ${left[0]}`);
       return rewritten;
+    },
+  };
+}
+
+/** The dashboard's page and style go beside its script in dist/dashboard, as they are. */
+function dashboardAssets(files) {
+  return {
+    name: 'dashboard-assets',
+    generateBundle() {
+      for (const file of files) this.emitFile({ type: 'asset', fileName: file, source: readFileSync(`src/dashboard/${file}`) });
     },
   };
 }
@@ -66,4 +77,11 @@ export default defineConfig([{
     chunkFileNames: 'supd-[name].js',
     sourcemap: true,
   },
+}, {
+  // The dashboard (served at / of the control server): plain browser JavaScript, checked and
+  // bundled here so a syntax error fails the build, not the page; nothing is built at run time.
+  input: 'src/dashboard/dashboard.js',
+  platform: 'browser',
+  plugins: [dashboardAssets(['index.html', 'dashboard.css'])],
+  output: { dir: 'dist/dashboard', format: 'esm', entryFileNames: 'dashboard.js' },
 }]);
