@@ -19,6 +19,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json rolldown.config.mjs ./
 COPY src ./src
+COPY dashboard ./dashboard
 # tsc through the image's node: node_modules/.bin/node (the devDependency) was not installed.
 RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json \
  && node node_modules/rolldown/bin/cli.mjs -c rolldown.config.mjs

@@ -33,7 +33,7 @@ function dashboardAssets(files) {
   return {
     name: 'dashboard-assets',
     generateBundle() {
-      for (const file of files) this.emitFile({ type: 'asset', fileName: file, source: readFileSync(`src/dashboard/${file}`) });
+      for (const file of files) this.emitFile({ type: 'asset', fileName: file, source: readFileSync(`dashboard/${file}`) });
     },
   };
 }
@@ -80,7 +80,7 @@ export default defineConfig([{
 }, {
   // The dashboard (served at / of the control server): plain browser JavaScript, checked and
   // bundled here so a syntax error fails the build, not the page; nothing is built at run time.
-  input: 'src/dashboard/dashboard.js',
+  input: 'dashboard/dashboard.js',
   platform: 'browser',
   plugins: [dashboardAssets(['index.html', 'dashboard.css'])],
   output: { dir: 'dist/dashboard', format: 'esm', entryFileNames: 'dashboard.js' },
