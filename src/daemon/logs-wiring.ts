@@ -136,6 +136,7 @@ export function attachLogs(daemon: Daemon, events: EventsHandle): LogsHandle {
           ['stdout', child.stdoutFd],
           ['stderr', child.stderrFd],
         ];
+    output.spawned(streams.filter(([, fd]) => fd !== null).length);
     for (const [stream, fd] of streams) {
       if (fd === null) continue; // redirect_stderr: stderr comes in on the stdout pipe
       // Chunks are borrowed from one reused buffer: no allocation per read (src/logs/pipe-reader.ts).

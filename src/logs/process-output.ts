@@ -68,7 +68,15 @@ export interface ProcessOutput {
    * only where something keeps it (line assembly, capture mode, PROCESS_LOG events).
    */
   writeBorrowed(stream: OutputStream, chunk: Buffer): void;
-  /** EOF on that pipe: partial lines and held bytes go out, capture mode is reset for the next spawn. */
+  /**
+   * A child was spawned, with `pipes` output pipes to be read: the log files are opened anew, so
+   * one deleted meanwhile comes back, as supervisord opens them at each spawn.
+   */
+  spawned(pipes: number): void;
+  /**
+   * EOF on that pipe: partial lines and held bytes go out, capture mode is reset for the next
+   * spawn; after the last pipe of the last spawn, the log files are closed until the next.
+   */
   end(stream: OutputStream): void;
   /** readProcessStdoutLog / readProcessStderrLog. */
   read(stream: OutputStream, offset: number, length: number): ReadResult;
@@ -148,6 +156,8 @@ export function createProcessOutput(options: ProcessOutputOptions): ProcessOutpu
             label: `${config.name} ${stream} log`,
             onNotice,
             now,
+            // Opened at each spawn (spawned()), closed while the program does not run.
+            opensAtOnce: false,
           });
     const state: StreamState = {
       stream,
@@ -223,6 +233,11 @@ export function createProcessOutput(options: ProcessOutputOptions): ProcessOutpu
   const states = stderr === null ? [stdout] : [stdout, stderr];
   const stateFor = (stream: OutputStream): StreamState => (stream === 'stderr' && stderr !== null ? stderr : stdout);
   const readableFor = (stream: OutputStream): StreamState | null => (stream === 'stdout' ? stdout : stderr);
+  /** Output pipes of this process's children not at EOF yet (a grandchild can hold one past its spawn's exit). */
+  let openPipes = 0;
+  const closeFiles = (): void => {
+    for (const state of states) state.file?.close();
+  };
 
   return {
     logfiles: { stdout: stdout.logfile, stderr: stderr?.logfile ?? null },
@@ -242,14 +257,21 @@ export function createProcessOutput(options: ProcessOutputOptions): ProcessOutpu
       else this.write(stream, Buffer.from(chunk));
     },
 
+    spawned(pipes) {
+      openPipes += pipes;
+      for (const state of states) state.file?.reopen();
+    },
+
     end(stream) {
-      if (stream === 'stderr' && stderr === null) return;
-      const state = stateFor(stream);
-      state.splitter?.end();
-      state.capture?.clear();
-      const held = state.stripper?.flush();
-      if (held !== undefined && held.length > 0) record(state, held, false, true);
-      state.lines?.flushPartial();
+      if (stream !== 'stderr' || stderr !== null) {
+        const state = stateFor(stream);
+        state.splitter?.end();
+        state.capture?.clear();
+        const held = state.stripper?.flush();
+        if (held !== undefined && held.length > 0) record(state, held, false, true);
+        state.lines?.flushPartial();
+      }
+      if (openPipes > 0 && --openPipes === 0) closeFiles();
     },
 
     read(stream, offset, length) {
@@ -282,11 +304,13 @@ export function createProcessOutput(options: ProcessOutputOptions): ProcessOutpu
           isOk = false;
         }
       }
+      if (openPipes === 0) closeFiles();
       return isOk;
     },
 
     reopen() {
-      for (const state of states) state.file?.reopen();
+      if (openPipes === 0) closeFiles();
+      else for (const state of states) state.file?.reopen();
     },
 
     close() {

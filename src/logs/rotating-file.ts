@@ -24,6 +24,8 @@ export interface RotatingFileOptions {
   /** First retry delay after a failure; doubles up to maxRetryMs. */
   readonly retryMs?: number;
   readonly maxRetryMs?: number;
+  /** false: do not open the file until the first write or reopen() (a program not yet spawned). */
+  readonly opensAtOnce?: boolean;
 }
 
 export interface RotatingFileStats {
@@ -55,7 +57,7 @@ export class RotatingFile {
     this.path = options.path;
     this.now = options.now ?? Date.now;
     this.retryDelayMs = options.retryMs ?? 1000;
-    this.tryOpen('a');
+    if (options.opensAtOnce !== false) this.tryOpen('a');
   }
 
   /** Bytes in the current file, as supervisord's stream.tell() sees them. */
@@ -113,8 +115,13 @@ export class RotatingFile {
     this.tryOpen('a');
   }
 
+  /** Releases the descriptor; a later write opens the file again. */
   close(): void {
     this.closeFd();
+  }
+
+  get isOpen(): boolean {
+    return this.fd !== null;
   }
 
   private rollover(): void {

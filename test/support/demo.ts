@@ -22,6 +22,6 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningSupd>
     .replace('PX_BIN="%(here)s/bin"', `PX_BIN="${join(REPO, 'conf.d/bin')}"`)
     // px-ns listens on a fixed port by default: 0 lets demos run side by side.
     .replace('PX_STATE_DIR="/tmp/supd-demo"', `PX_STATE_DIR="${join(dir, 'state')}",PX_NS_PORT="0"`)
-    .replace(/^\[supervisord\]\n/m, `[supervisord]\nchildlogdir=${dir}\n`);
+    .replace('childlogdir=%(here)s/logs', `childlogdir=${dir}`);
   return startSupd(`${config}\n${options.extraSections ?? ''}`, { dir });
 }
