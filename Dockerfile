@@ -46,9 +46,11 @@ RUN ln -s /etc/supd/conf.d/supd.conf /etc/supd/supd.conf
 # supd turns SIGTERM into a graceful stop of every program (reverse priority) and exits 0;
 # docker stop's 10 s grace period covers the demo's stopwaitsecs.
 STOPSIGNAL SIGTERM
-# Healthy while every program is RUNNING (supctl status exits 3 otherwise, 4 if supd is gone).
+# Healthy while every program that should run is RUNNING and passes its health check: supctl
+# health exits 1 otherwise (a deliberate `supctl stop` or a one-shot that exited 0 does not count),
+# 4 if supd is gone.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
-  CMD ["node", "/app/dist/cli/supctl.js", "-c", "/etc/supd/conf.d/supd.conf", "status"]
+  CMD ["node", "/app/dist/cli/supctl.js", "-c", "/etc/supd/conf.d/supd.conf", "health"]
 # Exec form, no shell in between: node running supd is PID 1, reaps orphans and gets the signals.
 # --max-semi-space-size=1 (MiB): V8's young generation would otherwise grow during a burst of
 # spawns and stay committed, about 20 KiB of RSS per program; supd allocates little after that.

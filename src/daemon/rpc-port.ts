@@ -20,6 +20,7 @@ import type {
 import { describeOomExit, describePendingRestart, describeStuck } from '../core/process-report.js';
 import { describeSpawnFailure } from '../os/spawn-failure.js';
 import type { LiveTail } from '../rpc/log-follow.js';
+import { readinessOf } from './readiness-view.js';
 import type { Daemon } from './daemon.js';
 import { SPAWN_FAILURE_FAULTS } from './spawn-faults.js';
 
@@ -215,6 +216,10 @@ export function createDaemonPort(daemon: Daemon, version: string, ext: PortExten
           },
         }),
     ...(ext.processStatus === undefined ? {} : { processStatus: ext.processStatus }),
+    readiness(names) {
+      if (supervisor.isShuttingDown) return { ready: false, notReady: [{ name: 'supd', why: 'shutting down' }], unknown: [] };
+      return readinessOf(supervisor, names, (entry) => daemon.readinessView(entry));
+    },
     ...(ext.liveTail === undefined
       ? {}
       : {

@@ -32,6 +32,10 @@ export const SUPD_EXTENSIONS: Readonly<Record<string, MethodDoc>> = {
     signature: ['boolean', 'int'],
   },
   ...JOB_METHOD_DOCS,
+  'supd.getReadiness': {
+    help: 'Whether supd is ready, as /readyz and `supctl health` say: every process that should be running (or those the names select) is RUNNING and not unhealthy. Returns {ready, not_ready: [{name, why}]}; BAD_NAME for a name that selects nothing.',
+    signature: ['struct', 'array'],
+  },
   'supd.processStatus': {
     help: 'One process as `supctl status NAME -v` shows it: state and health with since-when, pid, uptime, command, restarts by reason and the last three, memory and CPU of its process tree, the tree, and the last lines of each stream (default 10). NAME may also be a process running inside a program (found by name in the programs\' trees). BAD_NAME when nothing has that name.',
     signature: ['struct', 'string', 'int'],
@@ -547,6 +551,16 @@ export function createRpcMethods(port: SupervisorPort, options: RpcMethodsOption
 
   /** supd's own methods (SUPD_EXTENSIONS); system.listMethods stays supervisord's list. */
   const supd: Record<string, MethodSpec> = {
+    getReadiness: {
+      min: 0, max: 1,
+      run: (p) => {
+        const names = p.length === 0 ? [] : list(p, 0).map((n) => String(n));
+        if (port.readiness === undefined) throw Fault.of('UNKNOWN_METHOD');
+        const report = port.readiness(names);
+        if (report.unknown.length > 0) throw Fault.of('BAD_NAME', report.unknown[0]!);
+        return { ready: report.ready, not_ready: report.notReady.map((n) => ({ name: n.name, why: n.why })) };
+      },
+    },
     processStatus: {
       min: 1, max: 2,
       run: (p) => {

@@ -70,6 +70,13 @@ export interface ConfigInfo {
   readonly stderrLogfile: string | null;
 }
 
+/** What supd.getReadiness answers (also /readyz and supctl health). */
+export interface ReadinessReport {
+  readonly ready: boolean;
+  readonly notReady: readonly { readonly name: string; readonly why: string }[];
+  readonly unknown: readonly string[];
+}
+
 /** A command the daemon declined; methods.ts turns it into Fault `fault: detail`. */
 export interface Refusal {
   readonly fault: FaultName;
@@ -143,6 +150,13 @@ export interface SupervisorPort {
    * -v` shows it, with its last `lines` lines of each stream; null when nothing has that name.
    */
   processStatus?(namespec: string, lines: number): ProcessStatusReport | null;
+
+  /**
+   * supd.getReadiness: whether every process (or those `names` select) that should be running is
+   * RUNNING and healthy (core/readiness.ts), each that is not with why; `unknown` lists names that
+   * select nothing.
+   */
+  readiness?(names: readonly string[]): ReadinessReport;
 
   /** Truncate and reopen the process's stdout and stderr logs; FAILED on I/O error. */
   clearProcessLogs(group: string, name: string): Promise<Refusal | undefined>;

@@ -22,6 +22,7 @@ import {
 import { formatTree, type ProcTable } from './tree-format.js';
 import { formatProcessStatus } from './status-format.js';
 import type { ProcessStatusReport } from '../../rpc/process-status.js';
+import { HEALTH_ACTIONS, HEALTH_COMMANDS } from './health-commands.js';
 import { JOB_ACTIONS, JOB_COMMANDS, type JobContext, type JobRpc } from './job-commands.js';
 import type { LinkCursorStore } from './link-cursor.js';
 
@@ -103,6 +104,7 @@ export const COMMANDS: Readonly<Record<string, string>> = {
   version: 'version  Show the version of the server',
   tree: 'tree [NAME|GROUP:*...]  Show each process tree with pid, state, uptime, RSS and CPU%',
   ...JOB_COMMANDS,
+  ...HEALTH_COMMANDS,
 };
 
 /** Runs one action and returns supctl's exit code. */
@@ -802,7 +804,7 @@ function readVerbose(input: readonly string[]): { isVerbose: boolean; lines: num
 
 const ACTIONS: Readonly<Record<string, Action>> = Object.fromEntries(
   Object.keys(COMMANDS).map((name) => {
-    const jobAction = JOB_ACTIONS[name];
+    const jobAction = JOB_ACTIONS[name] ?? HEALTH_ACTIONS[name];
     if (jobAction !== undefined) return [name, function (this: Controller, args: readonly string[]) { return jobAction(this.jobContext(), args); }];
     return [name, (Controller.prototype as unknown as Record<string, Action>)[name] as Action];
   }),
