@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { formatCheckReport } from '../config/check-report.js';
+import { estimateShutdown, formatShutdownEstimate } from '../core/shutdown-estimate.js';
 import { describeTreeMode, detectTreeMode } from '../os/cgroups.js';
 import { findConfigFile } from '../config/config-search.js';
 import { loadConfig } from '../config/load.js';
@@ -72,6 +73,11 @@ async function main(argv: string[]): Promise<number> {
   let config = loaded.config;
   if (args.check) {
     process.stdout.write(formatCheckReport(config));
+    const priorities = new Map(config.groups.map((g) => [g.name, g.priority]));
+    const estimate = estimateShutdown(config.groups.flatMap((g) => g.processes), (p) => priorities.get(p.groupName) ?? p.priority);
+    const shutdown = formatShutdownEstimate(estimate, args.grace ?? null);
+    process.stdout.write(`${shutdown.lines.join('\n')}\n`);
+    if (shutdown.warning !== null) process.stderr.write(`supd: warning: ${shutdown.warning}\n`);
     if (config.groups.some((g) => g.processes.some((p) => p.stopAsTree))) process.stdout.write(`${describeTreeMode(detectTreeMode(process.pid, true))}\n`);
     return EXIT.OK;
   }

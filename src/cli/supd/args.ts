@@ -12,6 +12,8 @@ export interface SupdArgs {
   readonly check: boolean;
   readonly loglevel?: string;
   readonly logfile?: string;
+  /** --grace SECONDS: with --check, warn when the worst-case shutdown exceeds it. */
+  readonly grace?: number;
 }
 
 /** A mistake on the command line: supd prints it with a hint and exits 2. */
@@ -24,9 +26,10 @@ const OPTIONS = {
   nodaemon: { type: 'boolean', short: 'n', describe: 'accepted for supervisord compatibility; supd always runs in the foreground' },
   loglevel: { type: 'string', short: 'e', describe: 'override [supervisord] loglevel' },
   logfile: { type: 'string', short: 'l', describe: 'override [supervisord] logfile' },
+  grace: { type: 'string', describe: "with --check: warn when the worst-case shutdown exceeds this many seconds (the orchestrator's grace period)" },
 } as const;
 
-type ParsedValues = { readonly check?: boolean; readonly configuration?: string; readonly loglevel?: string; readonly logfile?: string };
+type ParsedValues = { readonly check?: boolean; readonly configuration?: string; readonly loglevel?: string; readonly logfile?: string; readonly grace?: string };
 
 function toSupdArgs(values: ParsedValues): SupdArgs {
   return {
@@ -34,7 +37,13 @@ function toSupdArgs(values: ParsedValues): SupdArgs {
     ...(values.configuration !== undefined ? { configuration: values.configuration } : {}),
     ...(values.loglevel !== undefined ? { loglevel: values.loglevel } : {}),
     ...(values.logfile !== undefined ? { logfile: values.logfile } : {}),
+    ...(values.grace !== undefined ? { grace: graceSeconds(values.grace) } : {}),
   };
+}
+
+function graceSeconds(raw: string): number {
+  if (!/^\d+(\.\d+)?$/.test(raw.trim())) throw new UsageError(`--grace ${raw}: expected a number of seconds`);
+  return Number(raw);
 }
 
 /** The arguments; --help and --version print and exit 0, as yargs does. */
