@@ -19,9 +19,10 @@ import { attachJobs, type JobRunner } from '../daemon/job-runner.js';
 import { attachLogs } from '../daemon/logs-wiring.js';
 import { attachObserve, type ObserveHandle } from '../daemon/observe-wiring.js';
 import { createDaemonPort, type PortExtensions } from '../daemon/rpc-port.js';
-import { RpcServerError, startRpcServers, type RpcServers } from '../rpc/http-server.js';
+import { RpcServerError, startRpcServers, type RpcServerOptions, type RpcServers } from '../rpc/http-server.js';
 import { createRpcMethods } from '../rpc/methods.js';
 import { createObserveRoutes } from '../rpc/observe-routes.js';
+import { PROMETHEUS_CONTENT_TYPE } from '../rpc/prometheus-text.js';
 import { countCalls } from '../rpc/rpc-counter.js';
 import { createSupdLog } from '../daemon/supd-log.js';
 import { attachStatusServer } from '../daemon/status-wiring.js';
@@ -119,31 +120,35 @@ async function main(argv: string[]): Promise<number> {
   const events = attachEvents(daemon);
   const logs = attachLogs(daemon, events);
   const jobs = attachJobs(daemon);
+  let observe: ObserveHandle | null = null;
+  const port = createDaemonPort(daemon, supdVersion(), {
+    processStatus: (namespec, lines) => observe?.processStatus(namespec, lines) ?? null,
+    sendRemoteCommEvent: (type, data) => events.publish({ type: 'REMOTE_COMMUNICATION', remote_type: type, data }),
+    logfiles: (entry) => logs.logfiles(entry),
+    clearProcessLogs: (entry) => logs.clear(entry),
+    readLog: (entry, channel, offset, length) => {
+      const result = logs.read(entry, channel, offset, length);
+      if (result.ok) return { ok: true, data: result.data.toString('utf8') };
+      // supervisord's NO_FILE carries no detail; its other faults name the problem.
+      return result.fault === 'NO_FILE' ? { ok: false, fault: 'NO_FILE' } : { ok: false, fault: result.fault, detail: result.detail };
+    },
+    liveTail: (entry, channel) => logs.memoryTail(entry, channel),
+    tailLog: (entry, channel, offset, length) => {
+      const [data, next, overflow] = logs.tail(entry, channel, offset, length);
+      return [data.toString('utf8'), next, overflow];
+    },
+  });
+  const dispatcher = countCalls(createRpcMethods(port, { jobs }));
+  observe = attachObserve(daemon, { port, dispatcher, bus: events.bus, logs, rpcCounts: () => dispatcher.counts(), jobs: () => jobs.list() });
   try {
-    let observe: ObserveHandle | null = null;
-    const servers = await startControlPlane(daemon, config, supdVersion(), jobs, (port, dispatcher) => {
-      observe = attachObserve(daemon, { port, dispatcher, bus: events.bus, logs, rpcCounts: () => dispatcher.counts(), jobs: () => jobs.list() });
-      return observe;
-    }, {
-      processStatus: (namespec, lines) => observe?.processStatus(namespec, lines) ?? null,
-      sendRemoteCommEvent: (type, data) => events.publish({ type: 'REMOTE_COMMUNICATION', remote_type: type, data }),
-      logfiles: (entry) => logs.logfiles(entry),
-      clearProcessLogs: (entry) => logs.clear(entry),
-      readLog: (entry, channel, offset, length) => {
-        const result = logs.read(entry, channel, offset, length);
-        if (result.ok) return { ok: true, data: result.data.toString('utf8') };
-        // supervisord's NO_FILE carries no detail; its other faults name the problem.
-        return result.fault === 'NO_FILE' ? { ok: false, fault: 'NO_FILE' } : { ok: false, fault: result.fault, detail: result.detail };
-      },
-      liveTail: (entry, channel) => logs.memoryTail(entry, channel),
-      tailLog: (entry, channel, offset, length) => {
-        const [data, next, overflow] = logs.tail(entry, channel, offset, length);
-        return [data.toString('utf8'), next, overflow];
-      },
-    });
+    const servers = await startControlPlane(daemon, config, { port, dispatcher, jobs, routes: createObserveRoutes(observe) });
     if (servers !== null) daemon.addCloser(() => servers.close());
     // Read-only /healthz and /readyz; other layers may add routes to it (/metrics).
-    if (config.statusHttpServer) await attachStatusServer(daemon, config.statusHttpServer);
+    if (config.statusHttpServer) {
+      const status = await attachStatusServer(daemon, config.statusHttpServer);
+      const metrics = observe;
+      status.addRoute('/metrics', async () => ({ status: 200, body: await metrics.metricsText(), contentType: PROMETHEUS_CONTENT_TYPE }));
+    }
   } catch (error) {
     if (!(error instanceof RpcServerError) && !(error instanceof StatusServerError)) throw error;
     log.logger.fatal(error.message);
@@ -162,22 +167,13 @@ async function main(argv: string[]): Promise<number> {
 async function startControlPlane(
   daemon: Daemon,
   config: SupdConfig,
-  supdVersion: string,
-  jobs: JobRunner,
-  observeWith: (port: ReturnType<typeof createDaemonPort>, dispatcher: ReturnType<typeof countCalls>) => ObserveHandle,
-  extensions: PortExtensions,
+  served: Pick<RpcServerOptions, 'port' | 'dispatcher' | 'jobs' | 'routes'>,
 ): Promise<RpcServers | null> {
   const { unixHttpServer: unix, inetHttpServer: inet } = config;
   if (unix === null && inet === null) return null;
   const logger = daemon.logger;
-  const port = createDaemonPort(daemon, supdVersion, extensions);
-  const dispatcher = countCalls(createRpcMethods(port, { jobs }));
-  const observe = observeWith(port, dispatcher);
   return startRpcServers({
-    port,
-    dispatcher,
-    jobs,
-    routes: createObserveRoutes(observe),
+    ...served,
     unix:
       unix === null
         ? null

@@ -19,7 +19,7 @@ import type { ProcessStatusReport, ProgramStatusReport, TreeRowReport } from '..
 import type { SupervisorPort } from '../rpc/supervisor-port.js';
 import type { Daemon } from './daemon.js';
 import type { LogsHandle } from './logs-wiring.js';
-import { MetricsSource, type ObserveSources, type ProcSnapshot } from './metrics-source.js';
+import { MetricsSource, type HealthView, type ObserveSources, type ProcSnapshot } from './metrics-source.js';
 
 /** How much of a log is read back for its last lines. */
 const RECENT_BYTES = 16 * 1024;
@@ -51,7 +51,21 @@ function findAssetsDir(): string | null {
 
 export function attachObserve(daemon: Daemon, deps: ObserveDeps): ObserveHandle {
   const logs = deps.logs;
-  const metrics = new MetricsSource(daemon, { ...deps, ...(logs === undefined ? {} : { logCounts: (key: string) => logs.counts(key) }) });
+  // Health checks keep their verdict, not when it last changed: note that as it happens.
+  const healthSince = new Map<string, number>();
+  daemon.health.onChange((change) => healthSince.set(change.entry.key, daemon.clock()));
+  const healthOf = (key: string): HealthView | null => {
+    const record = daemon.health.record(key);
+    if (record === null) return null;
+    const since = record.status === 'starting' ? record.runningSince : (healthSince.get(key) ?? record.runningSince);
+    return { state: record.status, since, lastResult: record.lastError ?? (record.hasPassed ? 'passed' : null) };
+  };
+  const sources: ObserveSources = {
+    healthOf,
+    ...deps,
+    ...(logs === undefined ? {} : { logCounts: (key: string) => logs.counts(key) }),
+  };
+  const metrics = new MetricsSource(daemon, sources);
   const seconds = (ms: number): number => (ms === 0 ? 0 : Math.floor(ms / 1000));
 
   const findEntry = (namespec: string): ProcessEntry | undefined => {
@@ -93,7 +107,7 @@ export function attachObserve(daemon: Daemon, deps: ObserveDeps): ObserveHandle 
     const nowMs = daemon.clock();
     const figures = metrics.processMetrics(entry, snap, nowMs);
     const history = daemon.restarts.get(entry.key);
-    const health = deps.healthOf?.(entry.key) ?? null;
+    const health = sources.healthOf?.(entry.key) ?? null;
     const snapshot = deps.port.groups().find((g) => g.name === entry.config.groupName)?.processes.find((p) => p.name === entry.config.name);
     const description = snapshot === undefined ? '' : String(processInfo(snapshot, Date.now() / 1000).description);
     return {
@@ -159,7 +173,7 @@ export function attachObserve(daemon: Daemon, deps: ObserveDeps): ObserveHandle 
       supd: { pid: process.pid, identification: daemon.currentConfig.supervisord.identifier, state: daemon.supervisor.supervisorState },
       programs: daemon.supervisor.list().map((entry) => {
         const figures = metrics.processMetrics(entry, snap, nowMs);
-        const health = deps.healthOf?.(entry.key) ?? null;
+        const health = sources.healthOf?.(entry.key) ?? null;
         return {
           namespec: makeNamespec(entry.config.groupName, entry.config.name),
           group: entry.config.groupName,
