@@ -31,8 +31,8 @@ const MB = 1024 * 1024;
 export const PROGRAM_KEYS = {
   command: key(text, REQUIRED, 'process'),
   process_name: key(text, '%(program_name)s', 'process'),
-  numprocs: key(nonNegativeInteger, 1),
-  numprocs_start: key(nonNegativeInteger, 0),
+  numprocs: key(integer, 1),
+  numprocs_start: key(integer, 0),
   priority: key(integer, 999),
   autostart: key(bool, true),
   startsecs: key(nonNegativeInteger, 1),

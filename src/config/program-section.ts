@@ -58,6 +58,13 @@ export function readProcesses(reader: SectionReader, section: IniSection, owner:
   const at = (name: ProgramKey, present: Present<typeof PROGRAM_KEYS>) => ({ name, raw: present[name], section: section.origin });
   if (host !== undefined) checkUser(host, reader, at('user', perSection.present), s.user);
 
+  if (s.numprocs <= 0) {
+    // options.py loops over range(numprocs_start, numprocs_start + numprocs): an empty group.
+    const raw = perSection.present.numprocs;
+    const reason = 'this program has no processes (supervisord accepts it the same way)';
+    reader.warn(new ConfigWarning(raw?.origin ?? section.origin, reason, 'numprocs', raw?.value ?? String(s.numprocs)));
+  }
+
   const processNameRaw = reader.raw(section, PROGRAM_KEYS, 'process_name');
   const template = processNameRaw?.value ?? PROGRAM_KEYS.process_name.default;
   if (s.numprocs > 1 && !template.includes('%(process_num)')) {

@@ -260,6 +260,27 @@ describe('numprocs', () => {
       `${F}:5: [program:worker] process_name=w: numprocs=2 needs %(process_num) in process_name, e.g. process_name=%(program_name)s_%(process_num)02d`,
     ]);
   });
+
+  it('accepts numprocs=0 or below as supervisord does, a group without processes, and says so', () => {
+    for (const n of ['0', '-5']) {
+      const { config, warnings } = configOf(`${head}[program:worker]
+command=work
+numprocs=${n}
+`);
+      expect(config.groups.map((g) => [g.name, g.processes.length])).toEqual([['worker', 0]]);
+      expect(warnings).toEqual([`${F}:4: [program:worker] numprocs=${n}: this program has no processes (supervisord accepts it the same way)`]);
+    }
+  });
+
+  it('accepts a negative numprocs_start as supervisord does', () => {
+    const { config } = configOf(`${head}[program:w]
+command=w
+numprocs=2
+numprocs_start=-1
+process_name=w%(process_num)d
+`);
+    expect(config.groups[0]?.processes.map((p) => p.name)).toEqual(['w-1', 'w0']);
+  });
 });
 
 describe('groups', () => {
