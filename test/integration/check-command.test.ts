@@ -109,3 +109,22 @@ describe.skipIf(!hasConfigs)('real-world configs from ../shared/configs', () => 
     });
   });
 });
+
+describe('supd --check of a large config', () => {
+  it('reads a 3.9 MB command= within a 40 MB heap (it took 40x the input)', () => {
+    const file = join(makeTempDir(), 'big.conf');
+    writeFileSync(file, `[supervisord]\n[program:big]\ncommand=echo ${'a'.repeat(3_900_000)}\n`);
+    const r = spawnSync(NODE, ['--max-old-space-size=40', SUPD, '--check', '-c', file], { encoding: 'utf8', timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
+    expect({ code: r.status, stderr: r.stderr.slice(0, 300) }).toEqual({ code: 0, stderr: '' });
+  });
+
+  it('refuses a 50 MB config without reading it all', () => {
+    const file = join(makeTempDir(), 'huge.conf');
+    writeFileSync(file, `[supervisord]\n[program:big]\ncommand=echo ${'a'.repeat(50_000_000)}\n`);
+    const r = spawnSync(NODE, ['--max-old-space-size=40', SUPD, '--check', '-c', file], { encoding: 'utf8', timeout: 60_000 });
+    expect({ code: r.status, stderr: r.stderr }).toEqual({
+      code: 2,
+      stderr: `supd: ${file}: is larger than 4 MiB, the most supd reads from one config file\n`,
+    });
+  });
+});
