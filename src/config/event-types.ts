@@ -40,6 +40,9 @@ export const EVENT_TYPES = {
   // supd extensions, roots of their own (not under EVENT): only a listener that names them gets them.
   PROCESS_OOM: null,
   PROCESS_STUCK: null,
+  PROCESS_HEALTH: null,
+  PROCESS_HEALTH_HEALTHY: 'PROCESS_HEALTH',
+  PROCESS_HEALTH_UNHEALTHY: 'PROCESS_HEALTH',
 } as const satisfies Record<string, string | null>;
 
 export type EventTypeName = keyof typeof EVENT_TYPES;
@@ -53,10 +56,17 @@ export const ABSTRACT_EVENT_TYPES: readonly EventTypeName[] = [
   'SUPERVISOR_STATE_CHANGE',
   'TICK',
   'PROCESS_GROUP',
+  'PROCESS_HEALTH',
 ];
 
 /** supd's own event types, not in supervisord 4.2.5: sent only to listeners that name them. */
-export const SUPD_EVENT_TYPES: readonly EventTypeName[] = ['PROCESS_OOM', 'PROCESS_STUCK'];
+export const SUPD_EVENT_TYPES: readonly EventTypeName[] = [
+  'PROCESS_OOM',
+  'PROCESS_STUCK',
+  'PROCESS_HEALTH',
+  'PROCESS_HEALTH_HEALTHY',
+  'PROCESS_HEALTH_UNHEALTHY',
+];
 
 export function isEventTypeName(name: string): name is EventTypeName {
   return Object.hasOwn(EVENT_TYPES, name);

@@ -95,6 +95,17 @@ export function attachEvents(daemon: Daemon): EventsHandle {
     }
   });
 
+  daemon.health.onChange(({ entry, status, health }) => {
+    bus.publish({
+      type: status === 'healthy' ? 'PROCESS_HEALTH_HEALTHY' : 'PROCESS_HEALTH_UNHEALTHY',
+      processname: entry.config.name,
+      groupname: entry.config.groupName,
+      pid: entry.machine.pid,
+      failures: health.failures,
+      error: health.lastError ?? '',
+    });
+  });
+
   daemon.runtime.onChild((entry, child) => {
     if (!isListener(entry)) return;
     const pool = bus.pool(entry.config.groupName);

@@ -79,7 +79,15 @@ export type SupdEvent =
   /** supd: the kernel's OOM killer ended the process; memory_limit in bytes, or `max`. */
   | (ProcessFields & { readonly type: 'PROCESS_OOM'; readonly pid: number; readonly memory_limit: number | null })
   /** supd: a process still there stopwaitsecs after SIGKILL; state is /proc's letter or `frozen`. */
-  | (ProcessFields & { readonly type: 'PROCESS_STUCK'; readonly pid: number; readonly state: string; readonly seconds: number });
+  | (ProcessFields & { readonly type: 'PROCESS_STUCK'; readonly pid: number; readonly state: string; readonly seconds: number })
+  /** supd: a health check passed after not passing, or failed healthcheck_retries times in a row. */
+  | (ProcessFields & {
+      readonly type: 'PROCESS_HEALTH_HEALTHY' | 'PROCESS_HEALTH_UNHEALTHY';
+      readonly pid: number;
+      readonly failures: number;
+      /** Why the last check failed; '' when healthy. */
+      readonly error: string;
+    });
 
 export type PublishableEventName = SupdEvent['type'];
 
@@ -170,6 +178,10 @@ export function eventPayload(event: SupdEvent): string {
       return `processname:${event.processname} groupname:${event.groupname} pid:${event.pid} memory_limit:${event.memory_limit ?? 'max'}`;
     case 'PROCESS_STUCK':
       return `processname:${event.processname} groupname:${event.groupname} pid:${event.pid} state:${event.state} seconds:${event.seconds}`;
+    case 'PROCESS_HEALTH_HEALTHY':
+    case 'PROCESS_HEALTH_UNHEALTHY':
+      // The error is free text: it goes last, after a newline, as PROCESS_LOG's data does.
+      return `processname:${event.processname} groupname:${event.groupname} pid:${event.pid} failures:${event.failures}\n${event.error}`;
     default:
       return unreachable(event);
   }

@@ -34,11 +34,24 @@ describe('event payloads', () => {
 });
 
 describe("supd's own events", () => {
-  it('PROCESS_OOM and PROCESS_STUCK go only to listeners that name them, not to EVENT', () => {
+  it('PROCESS_OOM, PROCESS_STUCK and PROCESS_HEALTH_* go only to listeners that name them, not to EVENT', () => {
     expect(SUPD_EVENT_TYPES.map((t) => [t, isSubtypeOf(t, 'EVENT'), isSubtypeOf(t, t)])).toEqual([
       ['PROCESS_OOM', false, true],
       ['PROCESS_STUCK', false, true],
+      ['PROCESS_HEALTH', false, true],
+      ['PROCESS_HEALTH_HEALTHY', false, true],
+      ['PROCESS_HEALTH_UNHEALTHY', false, true],
     ]);
+    expect(isSubtypeOf('PROCESS_HEALTH_UNHEALTHY', 'PROCESS_HEALTH')).toBe(true);
+  });
+
+  it('PROCESS_HEALTH_* carry the process, pid and failures, then the last error after a newline', () => {
+    expect(
+      eventPayload({ type: 'PROCESS_HEALTH_UNHEALTHY', processname: 'web', groupname: 'web', pid: 42, failures: 3, error: 'connect ECONNREFUSED 127.0.0.1:8080' }),
+    ).toBe('processname:web groupname:web pid:42 failures:3\nconnect ECONNREFUSED 127.0.0.1:8080');
+    expect(eventPayload({ type: 'PROCESS_HEALTH_HEALTHY', processname: 'web', groupname: 'web', pid: 42, failures: 0, error: '' })).toBe(
+      'processname:web groupname:web pid:42 failures:0\n',
+    );
   });
 
   it('carry the process, pid and what happened, as name:value tokens', () => {
