@@ -3,16 +3,16 @@
  * EventListenerPoolConfig): events=, buffer_size=, result_handler= and the keys refused in a
  * listener. Its processes are read by program-section.ts like any program's. Pure.
  */
-import { ConfigError, ConfigWarning } from './config-error.js';
+import { ConfigError } from './config-error.js';
 import type { IniSection } from './dialect.js';
 import { isEventTypeName } from './event-types.js';
 import { EVENTLISTENER_KEYS } from './program-keys.js';
+import { isSupportedResultHandler, SUPPORTED_RESULT_HANDLERS } from './result-handlers.js';
 import type { SectionReader } from './section-reader.js';
 import type { EventListenerSettings } from './types.js';
 
 type ListenerKey = keyof typeof EVENTLISTENER_KEYS;
 const POOL_KEYS: readonly ListenerKey[] = ['priority', 'events', 'buffer_size', 'result_handler', 'redirect_stderr'];
-const DEFAULT_RESULT_HANDLER = EVENTLISTENER_KEYS.result_handler.default;
 
 export function readEventListenerPool(
   reader: SectionReader,
@@ -60,15 +60,16 @@ export function readEventListenerPool(
     ok = false;
   }
   const handlerRaw = present.result_handler;
-  if (handlerRaw !== undefined && v.result_handler !== DEFAULT_RESULT_HANDLER) {
-    reader.warn(
-      new ConfigWarning(
+  if (handlerRaw !== undefined && !isSupportedResultHandler(v.result_handler.trim())) {
+    reader.error(
+      new ConfigError(
         handlerRaw.origin,
-        `supd cannot import Python result handlers; it uses ${DEFAULT_RESULT_HANDLER}`,
+        `supd cannot import Python result handlers; it runs ${SUPPORTED_RESULT_HANDLERS.join(' and ')}`,
         'result_handler',
         handlerRaw.value,
       ),
     );
+    ok = false;
   }
-  return ok ? { priority: v.priority, events, bufferSize: v.buffer_size, resultHandler: v.result_handler } : null;
+  return ok ? { priority: v.priority, events, bufferSize: v.buffer_size, resultHandler: v.result_handler.trim() } : null;
 }

@@ -3,11 +3,14 @@
  * state transition published, listener processes' stdin/stdout used as the protocol channel,
  * TICKs scheduled only when some pool wants them, and supervisor/group events.
  */
+import { isSupportedResultHandler } from '../config/result-handlers.js';
 import type { GroupConfig } from '../config/types.js';
 import type { ProcessEntry } from '../core/supervisor.js';
 import { EventBus } from '../events/bus.js';
 import type { SupdEvent } from '../events/payloads.js';
+import type { ResultHandler } from '../events/listener-protocol.js';
 import { EventListenerPool } from '../events/pool.js';
+import { resultHandlerFor } from '../events/result-handlers.js';
 import { TickScheduler } from '../events/ticks.js';
 import { readableFromFd } from '../os/spawn.js';
 import type { Daemon } from './daemon.js';
@@ -17,6 +20,8 @@ export interface EventsHandle {
   publish(event: SupdEvent): void;
   /** After a reload or add/remove of groups: pools follow the active event-listener groups. */
   syncPools(): void;
+  /** Where supervisor-stdout's result handler prints (supd's stdout sink); process.stdout until set. */
+  routeRelay(write: (text: string) => void): void;
   stop(): void;
 }
 
@@ -25,6 +30,8 @@ export function attachEvents(daemon: Daemon): EventsHandle {
   const logger = daemon.logger;
   const ticks = new TickScheduler((event) => bus.publish(event));
   const poolGroups = new Map<string, GroupConfig>();
+  let relay = (text: string): void => void process.stdout.write(text);
+  const print = (text: string): void => relay(text);
 
   const isListener = (entry: ProcessEntry): boolean =>
     daemon.supervisor.getGroup(entry.config.groupName)?.kind === 'eventlistener';
@@ -45,6 +52,7 @@ export function attachEvents(daemon: Daemon): EventsHandle {
         name: group.name,
         bufferSize: group.eventListener?.bufferSize ?? 10,
         identifier: daemon.currentConfig.supervisord.identifier,
+        resultHandler: handlerOf(group, print),
         logger,
       });
       try {
@@ -145,6 +153,15 @@ export function attachEvents(daemon: Daemon): EventsHandle {
       bus.publish(event);
     },
     syncPools,
+    routeRelay: (write) => {
+      relay = write;
+    },
     stop: () => ticks.stop(),
   };
+}
+
+/** The pool's result handler; the config refused any result_handler supd cannot run. */
+function handlerOf(group: GroupConfig, print: (text: string) => void): ResultHandler {
+  const spec = group.eventListener?.resultHandler ?? 'supervisor.dispatchers:default_handler';
+  return resultHandlerFor(isSupportedResultHandler(spec) ? spec : 'supervisor.dispatchers:default_handler', print);
 }

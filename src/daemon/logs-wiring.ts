@@ -58,6 +58,8 @@ export function attachLogs(daemon: Daemon, events: EventsHandle): LogsHandle {
   const sinks = createStdSinks({ onNotice });
   // supd's own log lines on stdout take their turn with the programs' lines.
   daemon.log.routeStdout((line) => sinks.stdout.writeOwnLine(Buffer.from(line)));
+  // So do the lines a supervisor-stdout listener relays (events/result-handlers.ts).
+  events.routeRelay((text) => sinks.stdout.writeOwnLine(Buffer.from(text)));
   const outputs = new Map<ProcessKey, { config: ProcessConfig; output: ProcessOutput }>();
   const counts = new Map<ProcessKey, MutableCounts>();
   const countsOf = (key: ProcessKey): MutableCounts => {

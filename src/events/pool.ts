@@ -37,6 +37,17 @@ export interface PoolOptions {
   readonly identifier?: string;
   readonly resultHandler?: ResultHandler;
   readonly logger: EventLogger;
+  /** Runs `fn` after `ms` (setTimeout by default); returns a cancel. Tests pass a virtual clock. */
+  readonly schedule?: (fn: () => void, ms: number) => () => void;
+}
+
+/**
+ * After the nth rejection in a row, the pool waits this long before offering the rejected event
+ * again: 10 ms doubling to 1 s. A listener that rejects everything, at any speed, costs supd at
+ * most one delivery a second instead of a busy loop.
+ */
+export function redeliveryDelayMs(rejectionsInARow: number): number {
+  return Math.min(10 * 2 ** Math.max(0, rejectionsInARow - 1), 1_000);
 }
 
 /** An event waiting in the buffer, or in flight, with the serials it keeps across re-deliveries. */
@@ -81,6 +92,10 @@ export class EventListenerPool {
   private readonly newest = new Map<string, Listener>();
   private dispatching = false;
   private dispatchAgain = false;
+  private readonly schedule: (fn: () => void, ms: number) => () => void;
+  /** Rejections since the last accepted event, and the wait before the next delivery. */
+  private rejectionsInARow = 0;
+  private cancelHold: (() => void) | null = null;
   /** Events written to a listener, and events a full buffer discarded (for /metrics). */
   readonly counts = { sent: 0, dropped: 0 };
 
@@ -93,6 +108,12 @@ export class EventListenerPool {
     this.identifier = options.identifier ?? 'supervisor';
     this.resultHandler = options.resultHandler ?? defaultResultHandler;
     this.logger = options.logger;
+    this.schedule =
+      options.schedule ??
+      ((fn, ms) => {
+        const timer = setTimeout(fn, ms);
+        return () => clearTimeout(timer);
+      });
   }
 
   /** An event the pool subscribes to was published (process.py _acceptEvent, then dispatch). */
@@ -138,7 +159,9 @@ export class EventListenerPool {
     const listener = this.listeners.get(handle);
     if (!listener) return; // output after the exit was reported: supervisord closed that pipe
     const { outcomes, logs } = listener.protocol.feed(chunk);
-    this.log(logs);
+    // supervisord warns at every rejection; supd warns at the first of a run and counts the rest.
+    const rejectedWarning = `${handle.processName}: event was rejected`;
+    this.log(this.rejectionsInARow > 0 ? logs.filter((l) => l.message !== rejectedWarning) : logs);
     let ready = false;
     for (const outcome of outcomes) {
       switch (outcome.type) {
@@ -147,12 +170,18 @@ export class EventListenerPool {
           break;
         case 'processed':
           listener.inFlight = null;
+          this.endRejectionRun();
           break;
         case 'rejected':
           // EventRejectedEvent -> handle_rejected: back to the head of the buffer
           if (listener.inFlight) this.rebuffer(listener.inFlight);
           listener.inFlight = null;
-          ready = true; // another READY listener may take it now
+          if (listener.protocol.state === 'UNKNOWN') {
+            ready = true; // a broken listener gets nothing more: another may take it now
+          } else {
+            this.rejectionsInARow++;
+            this.hold(redeliveryDelayMs(this.rejectionsInARow));
+          }
           break;
       }
     }
@@ -184,8 +213,25 @@ export class EventListenerPool {
     return [...this.buffer];
   }
 
+  /** Delivers nothing for `ms`, then dispatches. */
+  private hold(ms: number): void {
+    this.cancelHold?.();
+    this.cancelHold = this.schedule(() => {
+      this.cancelHold = null;
+      this.dispatch();
+    }, ms);
+  }
+
+  private endRejectionRun(): void {
+    if (this.rejectionsInARow > 1) {
+      this.logger.warn(`pool ${this.name}: ${this.rejectionsInARow} rejections in a row before an event was processed`);
+    }
+    this.rejectionsInARow = 0;
+  }
+
   /** process.py dispatch(): send the oldest events while some listener can take one. */
   private dispatch(): void {
+    if (this.cancelHold !== null) return; // redelivery after a rejection waits its turn
     if (this.dispatching) {
       this.dispatchAgain = true; // a listener answered from inside write(): loop again
       return;

@@ -13,11 +13,30 @@ function harness(bufferSize = 10) {
     warn: (m) => logs.push(`warn ${m}`),
     error: (m) => logs.push(`error ${m}`),
   };
-  const pool = new EventListenerPool({ name: 'listeners', bufferSize, logger });
+  // A virtual clock for the pool's redelivery waits.
+  let now = 0;
+  const timers: { at: number; ms: number; fn: () => void; cancelled: boolean }[] = [];
+  const schedule = (fn: () => void, ms: number): (() => void) => {
+    const timer = { at: now + ms, ms, fn, cancelled: false };
+    timers.push(timer);
+    return () => void (timer.cancelled = true);
+  };
+  const pool = new EventListenerPool({ name: 'listeners', bufferSize, logger, schedule });
   const received = new Map<string, string[]>();
   const handles = new Map<string, ListenerHandle>();
   let serial = 0;
   return {
+    /** Moves the virtual clock on by `ms`, running the waits that come due; their delays, in order. */
+    advance(ms: number): number[] {
+      const ran: number[] = [];
+      now += ms;
+      for (let due = timers.find((t) => !t.cancelled && t.at <= now); due; due = timers.find((t) => !t.cancelled && t.at <= now)) {
+        due.cancelled = true;
+        ran.push(due.ms);
+        due.fn();
+      }
+      return ran;
+    },
     pool,
     logs,
     received,
@@ -104,9 +123,31 @@ describe('an event-listener pool', () => {
     h.publish(tick(5));
     h.publish(tick(10));
     h.say('l0', 'RESULT 4\nFAILREADY\n');
+    expect(h.whens('l0')).toEqual([5]); // not at once: after the redelivery wait
+    h.advance(10);
     expect(h.whens('l0')).toEqual([5, 5]);
     expect(h.received.get('l0')![1]).toMatch(/^ver:3.0 server:supervisor serial:0 pool:listeners poolserial:0 /);
     expect(h.logs).toContain('warn l0: event was rejected');
+  });
+
+  it('paces a listener that rejects everything, doubling the wait to 1 s, and logs the run once with its count', () => {
+    const h = harness();
+    h.start('l0');
+    h.publish(tick(5));
+    const waits: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      h.say('l0', 'RESULT 4\nFAILREADY\n');
+      waits.push(...h.advance(1_000));
+    }
+    expect(waits).toEqual([10, 20, 40, 80, 160, 320, 640, 1000, 1000, 1000, 1000, 1000]);
+    expect(h.whens('l0')).toHaveLength(13);
+    h.say('l0', 'RESULT 2\nOKREADY\n');
+    h.publish(tick(10));
+    expect(h.whens('l0').at(-1)).toBe(10); // accepted: the next event goes at once
+    expect(h.logs.filter((l) => l.startsWith('warn'))).toEqual([
+      'warn l0: event was rejected',
+      'warn pool listeners: 12 rejections in a row before an event was processed',
+    ]);
   });
 
   it('sends the event of a listener that answered garbage to another, and nothing more to the garbled one', () => {
