@@ -81,14 +81,14 @@ async function stopGroup(standIn: StandIn): Promise<number | string> {
 }
 
 describe.skipIf(!existsSync(SUPD))('the demo layout (conf.d/)', () => {
-  it('passes supd --check with the seven programs and the event handler', () => {
+  it('passes supd --check with the eight programs (one a one-shot set-up job) and the event handler', () => {
     const check = spawnSync(NODE, [SUPD, '--check', '-c', CONFIG], { encoding: 'utf8' });
     expect(check.status, check.stderr).toBe(0);
-    for (const name of ['lttng-relayd', 'lttng.sh', 'pxexec', 'start_pxcontroller_pxstorage', 'px-ns', 'px-healthmon', 'px-diag']) {
+    for (const name of ['px-setup', 'lttng-relayd', 'lttng.sh', 'pxexec', 'start_pxcontroller_pxstorage', 'px-ns', 'px-healthmon', 'px-diag']) {
       expect(check.stdout).toMatch(new RegExp(`^${name.replace('.', '\\.')}\\s`, 'm'));
     }
     expect(check.stdout).toMatch(/^supervisord_event_handler\s+supervisord_event_handler \(listener\)/m);
-    expect(check.stdout).toContain('8 processes');
+    expect(check.stdout).toContain('9 processes');
   });
 
   it.each([

@@ -95,11 +95,15 @@ async function wait(ctx: JobContext, input: readonly string[]): Promise<void> {
     }
     // supd not up yet or not ready: ask again shortly (a restarted container's supd may still be starting).
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, Math.min(WAIT_POLL_MS, Math.max(0, deadline - Date.now())));
-      ctx.signal?.addEventListener('abort', () => {
+      const onAbort = (): void => {
         clearTimeout(timer);
         resolve();
-      }, { once: true });
+      };
+      const timer = setTimeout(() => {
+        ctx.signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, Math.min(WAIT_POLL_MS, Math.max(0, deadline - Date.now())));
+      ctx.signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 }

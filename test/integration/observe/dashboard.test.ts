@@ -23,6 +23,7 @@ const CHROMIUM_FLAGS = [
   '--disable-sync',
 ];
 const DEMO_PROGRAMS = [
+  'px-setup',
   'lttng-relayd',
   'lttng.sh',
   'pxexec',
