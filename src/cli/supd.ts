@@ -103,7 +103,7 @@ async function main(argv: string[]): Promise<number> {
     logfile: config.supervisord.logfile,
     maxBytes: config.supervisord.logfileMaxBytes,
     backups: config.supervisord.logfileBackups,
-    isTerminal: process.stdout.isTTY === true,
+    format: config.supervisord.logFormat,
     silent: config.supervisord.silent,
   });
   for (const warning of loaded.warnings) log.logger.warn(warning);

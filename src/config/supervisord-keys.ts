@@ -13,6 +13,7 @@ import {
   integer,
   keyValuePairs,
   loglevel,
+  logFormat,
   nonNegativeInteger,
   octal,
   optionalText,
@@ -54,6 +55,8 @@ export const SUPERVISORD_KEYS = {
   container_logs: key(bool, false),
   container_logs_format: key(containerLogFormat, 'prefixed'),
   container_logs_line_maxbytes: key(byteSize, 16 * 1024, 'section', '16KB'),
+  /** supd extension: supd's own lines on stdout, text (supervisord's format) or json; unset follows container_logs_format=json. */
+  logformat: key<'text' | 'json' | null>(logFormat, null, 'section', 'text (json when container_logs_format=json)'),
   ...LIFECYCLE_SUPERVISORD_KEYS,
   /** supd extension: bytes of each stream of a job (`supctl run`) kept for `supctl link`. */
   job_output_maxbytes: key(byteSize, 1024 * 1024, 'section', '1MB'),

@@ -57,6 +57,8 @@ export function readSupervisordSection(reader: SectionReader, section: IniSectio
       format: v.container_logs_format,
       lineMaxBytes: v.container_logs_line_maxbytes,
     },
+    // Unset: supd's lines look like the programs' lines beside them where those are JSON.
+    logFormat: v.logformat ?? (v.container_logs_format === 'json' ? 'json' : 'text'),
     shutdownStuckTimeoutMs: Math.round(v.shutdown_stuck_timeout * 1000),
     jobOutputMaxBytes: v.job_output_maxbytes,
     jobHistory: v.job_history,

@@ -169,6 +169,8 @@ export interface SupervisordSettings {
   readonly forwardSignals: readonly SignalName[];
   /** supd extension: the default container logging of every program. */
   readonly containerLogs: ContainerLogs;
+  /** supd extension (logformat): supd's own lines on stdout, text or JSON. */
+  readonly logFormat: 'text' | 'json';
   /** supd extension: how long a shutdown waits for processes that survive SIGKILL (stuck). */
   readonly shutdownStuckTimeoutMs: number;
   /** supd extension: bytes kept of each output stream of a job (job_output_maxbytes). */

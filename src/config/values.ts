@@ -266,6 +266,12 @@ export const loglevel: ValueParser<LogLevel> = (raw) => {
   return level === undefined ? fail(`expected one of ${LOG_LEVELS.join(', ')}`) : ok(level);
 };
 
+/** supd extension [supervisord] logformat: how supd's own lines look on stdout. */
+export const logFormat: ValueParser<'text' | 'json'> = (raw) => {
+  const value = raw.trim().toLowerCase();
+  return value === 'text' || value === 'json' ? ok(value) : fail('expected text or json');
+};
+
 /** datatypes.inet_address: `host:port`, `:port`, `*:port` or `port`; '' means every interface. */
 export const inetAddress: ValueParser<{ readonly host: string; readonly port: number }> = (raw) => {
   let host = '';

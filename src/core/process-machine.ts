@@ -227,7 +227,8 @@ export function step(
 
     case 'spawn-failed':
       if (s.name !== 'STARTING') throw new IllegalTransition(s.name, event.type, cfg.name);
-      b.log('info', `spawnerr: ${event.spawnerr}`);
+      // supervisord's line does not say which process; with many, the user needs to know.
+      b.log('info', `spawnerr: ${event.spawnerr} (process '${cfg.name}')`);
       b.update({ lastExit: null });
       requestShutdownIf(b, cfg, { type: 'spawn-failed', spawnerr: event.spawnerr });
       enterBackoff(b, now, cfg, event.spawnerr); // STARTING -> BACKOFF

@@ -1,7 +1,8 @@
 /**
- * supd's own log, through pino: JSON lines on stdout for log collectors, supervisord's text format
- * (`2026-11-23 13:00:00,123 INFO spawned: 'web' with pid 12`) on a terminal and in `logfile=`.
- * Child output is not here; that is src/logs.
+ * supd's own log, through pino: supervisord's text format (`2026-11-23 13:00:00,123 INFO spawned:
+ * 'web' with pid 12`) on stdout and in `logfile=`, or on stdout JSON lines with level names and
+ * ISO times (`[supervisord] logformat=json`) for log collectors. Child output is not here; that is
+ * src/logs.
  */
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
@@ -23,6 +24,11 @@ const PINO_LEVEL: Record<SupervisordSettings['loglevel'], pino.Level> = {
 
 /** supervisord's four-letter level names (loggers.py LOG_LEVELS_BY_NUM). */
 const TEXT_LEVEL: Record<number, string> = { 60: 'CRIT', 50: 'ERRO', 40: 'WARN', 30: 'INFO', 20: 'DEBG', 10: 'TRAC' };
+/** The same levels by supervisord's loglevel names, for JSON lines. */
+const JSON_LEVEL: Record<number, string> = { 60: 'critical', 50: 'error', 40: 'warn', 30: 'info', 20: 'debug', 10: 'trace' };
+
+/** How supd's own lines look on stdout ([supervisord] logformat). */
+export type SupdLogFormat = 'text' | 'json';
 
 function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
@@ -52,11 +58,24 @@ export function formatTextLine(json: string): string {
   return `${formatAsctime(Number(time))} ${TEXT_LEVEL[Number(level)] ?? 'INFO'} ${String(msg ?? '')}${extras}\n`;
 }
 
-/** A stream that turns pino's JSON lines into text lines for `sink`. */
-function textStream(sink: (line: string) => void): Writable {
+/** One pino JSON record as a JSON line with an ISO time and supervisord's level name first. */
+export function formatJsonLine(json: string): string {
+  let record: Record<string, unknown>;
+  try {
+    record = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return `${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: json })}\n`;
+  }
+  const { time, level, msg, pid: _pid, hostname: _host, ...rest } = record;
+  const line = { time: new Date(Number(time)).toISOString(), level: JSON_LEVEL[Number(level)] ?? 'info', msg: String(msg ?? ''), ...rest };
+  return `${JSON.stringify(line)}\n`;
+}
+
+/** A stream that turns pino's JSON lines into lines of `format` for `sink`. */
+function formattedStream(sink: (line: string) => void, format: (json: string) => string): Writable {
   return new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line !== '') sink(formatTextLine(line));
+      for (const line of chunk.toString('utf8').split('\n')) if (line !== '') sink(format(line));
       callback();
     },
   });
@@ -81,7 +100,8 @@ export function createSupdLog(options: {
   /** logfile_maxbytes / logfile_backups: supd's own log rotates as supervisord's does. */
   maxBytes?: number;
   backups?: number;
-  isTerminal: boolean;
+  /** stdout's lines; logfile= is always in the text format, as supervisord's. */
+  format: SupdLogFormat;
   silent?: boolean;
 }): SupdLogHandle {
   const level = PINO_LEVEL[options.level];
@@ -92,7 +112,7 @@ export function createSupdLog(options: {
     else process.stdout.write(line);
   };
   if (options.silent !== true) {
-    streams.push({ level, stream: options.isTerminal ? textStream(writeStdout) : { write: writeStdout } });
+    streams.push({ level, stream: formattedStream(writeStdout, options.format === 'json' ? formatJsonLine : formatTextLine) });
   }
   const file =
     options.logfile === null
@@ -105,7 +125,7 @@ export function createSupdLog(options: {
           // The logger cannot log its own file's trouble; stderr is where the container runtime looks.
           onNotice: (notice) => process.stderr.write(`supd: ${notice.message}\n`),
         });
-  if (file !== null) streams.push({ level, stream: textStream((line) => file.write(line)) });
+  if (file !== null) streams.push({ level, stream: formattedStream((line) => file.write(line), formatTextLine) });
   const logger = pino({ level, base: undefined }, pino.multistream(streams));
   return {
     logger,

@@ -34,7 +34,7 @@ describe('starting and restarting', () => {
 
   it('reports a missing command as a spawn error and ends FATAL', async () => {
     supd = await startSupd('[program:ghost]\ncommand=no-such-command-anywhere --flag\nstartretries=0\n');
-    await supd.waitForLog(/^spawnerr: can't find command 'no-such-command-anywhere'$/);
+    await supd.waitForLog(/^spawnerr: can't find command 'no-such-command-anywhere' \(process '[^']+'\)$/);
     await supd.waitForLog(/^gave up: ghost entered FATAL state/);
   });
 

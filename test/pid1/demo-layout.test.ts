@@ -218,7 +218,7 @@ describe.skipIf(!unshareAvailable)(`the demo layout as PID 1 (${unshareAvailable
     const code = await Promise.race([started.exited, new Promise<string>((r) => setTimeout(() => r('still running'), GRACE_MS))]);
     expect(code, seen()).toBe(0);
     expect(performance.now() - t0).toBeLessThan(GRACE_MS);
-    const stopped = started.lines.flatMap((line) => /"msg":"stopped: (\S+) \((.*?)\)"/.exec(line)?.slice(1, 3).join(' ') ?? []);
+    const stopped = started.lines.flatMap((line) => / (?:INFO|WARN) stopped: (\S+) \((.*?)\)$/.exec(line)?.slice(1, 3).join(' ') ?? []);
     // Every stand-in and the event handler (state-log.mjs) exits 0 on TERM.
     expect(stopped.sort(), seen()).toEqual(PROGRAMS.map((p) => `${p} exit status 0`).sort());
     expect(started.lines.some((line) => line.includes('all processes stopped'))).toBe(true);

@@ -139,13 +139,7 @@ export async function startSupd(
     pending += chunk;
     const lines = pending.split('\n');
     pending = lines.pop()!;
-    for (const line of lines) {
-      try {
-        records.push(JSON.parse(line) as LogRecord);
-      } catch {
-        records.push({ level: 30, msg: line });
-      }
-    }
+    for (const line of lines) records.push(parseLogLine(line));
   });
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exited = new Promise<number>((resolveExit) => {
@@ -238,6 +232,34 @@ export async function startSupd(
     },
   };
   return running;
+}
+
+/** pino's level numbers, by supervisord's text and JSON level names. */
+const LEVELS: Record<string, number> = {
+  CRIT: 60, ERRO: 50, WARN: 40, INFO: 30, DEBG: 20, TRAC: 10, BLAT: 10,
+  critical: 60, error: 50, warn: 40, info: 30, debug: 20, trace: 10, blather: 10,
+};
+const TEXT_LINE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (CRIT|ERRO|WARN|INFO|DEBG|TRAC|BLAT) (.*)$/;
+
+/**
+ * One line of supd's stdout as a record: supd's own lines in the text format
+ * (`2026-12-03 12:00:00,123 INFO spawned: ...`) or as JSON (logformat=json, level names); a
+ * program's JSON container line as it is; anything else (a program's plain line) as an info
+ * record whose msg is the line. `raw` is the line as read.
+ */
+function parseLogLine(raw: string): LogRecord {
+  const text = TEXT_LINE.exec(raw);
+  if (text !== null) return { level: LEVELS[text[1]!]!, msg: text[2]!, raw };
+  try {
+    const record = JSON.parse(raw) as Record<string, unknown>;
+    if (record !== null && typeof record === 'object') {
+      const level = typeof record.level === 'string' ? (LEVELS[record.level] ?? 30) : (record.level as number | undefined);
+      return { ...record, level: level ?? 30, msg: record.msg as string, raw };
+    }
+  } catch {
+    // not JSON: a program's line
+  }
+  return { level: 30, msg: raw, raw };
 }
 
 /**

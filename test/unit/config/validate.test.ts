@@ -162,6 +162,7 @@ describe('a [program:x] with every key left to its default', () => {
       silent: false,
       forwardSignals: [],
       containerLogs: { enabled: false, format: 'prefixed', lineMaxBytes: 16 * 1024 },
+      logFormat: 'text',
       shutdownStuckTimeoutMs: 30_000,
       jobOutputMaxBytes: 1024 * 1024,
       jobHistory: 100,

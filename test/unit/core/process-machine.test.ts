@@ -142,7 +142,7 @@ describe('a spawn error', () => {
     const { machine, effects } = step(started, { type: 'spawn-failed', spawnerr: "can't find command 'webx'" }, 0, cfg);
     expect(machine.state).toEqual({ name: 'BACKOFF', retryAt: 1_000 });
     expect(machine.spawnerr).toBe("can't find command 'webx'");
-    expect(logs(effects)).toEqual(["spawnerr: can't find command 'webx'"]);
+    expect(logs(effects)).toEqual(["spawnerr: can't find command 'webx' (process 'web')"]);
   });
 
   it('ends FATAL after startretries+1 attempts, keeping the spawnerr', () => {
