@@ -1,10 +1,10 @@
 /**
- * The reading side of logs with supervisord 4.2.5's arithmetic (options.py readFile and tailFile):
- * readProcessStdoutLog offsets (negative = from the end, needs length 0), tailProcessStdoutLog's
- * overflow flag and "offset is always the log size". Works over a file or an in-memory tail.
- * Returns bytes; turning them into XML-RPC strings and faults is the rpc layer's job.
+ * The reading side of logs with supervisord 4.2.5's arithmetic (core/log-offsets.ts): read and
+ * tail over a file or an in-memory tail. Returns bytes; turning them into XML-RPC strings and
+ * faults is the rpc layer's job.
  */
 import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
+import { resolveRead, resolveTail } from '../core/log-offsets.js';
 
 /** The supervisord fault a read can end in (xmlrpc.py Faults). */
 export type LogFault = 'NO_FILE' | 'BAD_ARGUMENTS' | 'FAILED';
@@ -21,37 +21,6 @@ export interface LogSource {
   size(): number;
   /** Up to length bytes at position; fewer at the end (or before the start of a memory tail). */
   readAt(position: number, length: number): Buffer;
-}
-
-/** Where readFile reads: position and the most bytes it asks for; null means BAD_ARGUMENTS. */
-export function resolveRead(size: number, offset: number, length: number): { position: number; length: number } | null {
-  if (offset < 0) {
-    // A negative offset means "the last |offset| bytes", and then length must be 0.
-    if (length !== 0) return null;
-    return { position: Math.max(0, size + offset), length: -offset };
-  }
-  if (length < 0) return null;
-  return { position: offset, length: length === 0 ? Math.max(0, size - offset) : length };
-}
-
-/** tailFile's arithmetic, step for step, including its treatment of odd inputs. */
-export function resolveTail(
-  size: number,
-  offset: number,
-  length: number,
-): { position: number; length: number; overflow: boolean } {
-  let overflow = false;
-  if (size > offset + length) {
-    overflow = true;
-    offset = size - 1;
-  }
-  if (offset + length > size) {
-    if (offset > size - 1) length = 0;
-    offset = size - length;
-  }
-  if (offset < 0) offset = 0;
-  if (length < 0) length = 0;
-  return { position: offset, length, overflow };
 }
 
 export function readLogSource(source: LogSource, offset: number, length: number): ReadResult {

@@ -1,9 +1,10 @@
 /**
  * Reading log files for readLog/readProcess*Log and tailProcess*Log with supervisord's arithmetic
- * (options.py readFile and tailFile), through a small LogFiles port so methods.ts is tested
- * without a disk. NODE_LOG_FILES is the real one. Not following a file: see log-follow.ts.
+ * (core/log-offsets.ts), through a small LogFiles port so methods.ts is tested without a disk.
+ * NODE_LOG_FILES is the real one. Not following a file: see log-follow.ts.
  */
 import { open, stat } from 'node:fs/promises';
+import { resolveRead, resolveTail } from '../core/log-offsets.js';
 import { Fault } from './faults.js';
 
 export interface LogFiles {
@@ -46,26 +47,20 @@ function text(bytes: Uint8Array): string {
  * the other combinations and FAILED on I/O errors. The caller has checked that the file exists.
  */
 export async function readLogRange(files: LogFiles, path: string, offset: number, length: number): Promise<string> {
-  if (offset < 0 && length !== 0) throw Fault.of('BAD_ARGUMENTS');
-  if (offset >= 0 && length < 0) throw Fault.of('BAD_ARGUMENTS');
+  if (resolveRead(0, offset, length) === null) throw Fault.of('BAD_ARGUMENTS');
   try {
     const size = await files.size(path);
     if (size === null) throw new Error(`${path} vanished`);
-    if (offset < 0) {
-      const position = Math.max(0, size - Math.abs(offset));
-      return text(await files.read(path, position, Math.abs(offset)));
-    }
-    return text(await files.read(path, offset, length === 0 ? Math.max(0, size - offset) : length));
-  } catch (error) {
-    if (error instanceof Fault) throw error;
+    const where = resolveRead(size, offset, length)!;
+    return text(await files.read(path, where.position, where.length));
+  } catch {
     throw Fault.of('FAILED');
   }
 }
 
 /**
- * supervisord's tailFile: [text, next offset, overflow]. When more than `length` bytes lie past
- * `offset`, overflow is true and only the last `length` bytes are returned; the returned offset is
- * always the file's size. I/O errors give ['', offset, false], as in supervisord.
+ * supervisord's tailFile: [text, next offset, overflow]; I/O errors give ['', offset, false], as in
+ * supervisord.
  */
 export async function tailLog(
   files: LogFiles,
@@ -76,21 +71,9 @@ export async function tailLog(
   try {
     const size = await files.size(path);
     if (size === null) return ['', offset, false];
-    let overflow = false;
-    let from = offset;
-    let count = length;
-    if (size > from + count) {
-      overflow = true;
-      from = size - 1;
-    }
-    if (from + count > size) {
-      if (from > size - 1) count = 0;
-      from = size - count;
-    }
-    if (from < 0) from = 0;
-    if (count < 0) count = 0;
-    const data = count === 0 ? '' : text(await files.read(path, from, count));
-    return [data, size, overflow];
+    const where = resolveTail(size, offset, length);
+    const data = where.length === 0 ? '' : text(await files.read(path, where.position, where.length));
+    return [data, size, where.overflow];
   } catch {
     return ['', offset, false];
   }

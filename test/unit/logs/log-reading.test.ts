@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readLogSource, resolveRead, resolveTail, tailLogSource, type LogSource } from '../../../src/logs/log-reading.js';
+import { resolveRead, resolveTail } from '../../../src/core/log-offsets.js';
+import { readLogSource, tailLogSource, type LogSource } from '../../../src/logs/log-reading.js';
 import { MemoryTail } from '../../../src/logs/memory-tail.js';
 
 function bufferSource(text: string): LogSource {
