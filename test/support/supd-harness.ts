@@ -239,7 +239,7 @@ const LEVELS: Record<string, number> = {
   CRIT: 60, ERRO: 50, WARN: 40, INFO: 30, DEBG: 20, TRAC: 10, BLAT: 10,
   critical: 60, error: 50, warn: 40, info: 30, debug: 20, trace: 10, blather: 10,
 };
-const TEXT_LINE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (CRIT|ERRO|WARN|INFO|DEBG|TRAC|BLAT) (.*)$/;
+const TEXT_LINE = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d),(\d{3}) (CRIT|ERRO|WARN|INFO|DEBG|TRAC|BLAT) (.*)$/;
 
 /**
  * One line of supd's stdout as a record: supd's own lines in the text format
@@ -249,12 +249,17 @@ const TEXT_LINE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (CRIT|ERRO|WARN|INFO|DE
  */
 function parseLogLine(raw: string): LogRecord {
   const text = TEXT_LINE.exec(raw);
-  if (text !== null) return { level: LEVELS[text[1]!]!, msg: text[2]!, raw };
+  if (text !== null) {
+    // asctime is local time; time is epoch ms, as in the JSON form.
+    const [y, mo, d, h, mi, sec, ms] = text.slice(1, 8).map(Number) as [number, number, number, number, number, number, number];
+    return { level: LEVELS[text[8]!]!, msg: text[9]!, time: new Date(y, mo - 1, d, h, mi, sec, ms).getTime(), raw };
+  }
   try {
     const record = JSON.parse(raw) as Record<string, unknown>;
     if (record !== null && typeof record === 'object') {
       const level = typeof record.level === 'string' ? (LEVELS[record.level] ?? 30) : (record.level as number | undefined);
-      return { ...record, level: level ?? 30, msg: record.msg as string, raw };
+      const time = typeof record.time === 'string' ? Date.parse(record.time) : record.time;
+      return { ...record, level: level ?? 30, msg: record.msg as string, time, raw };
     }
   } catch {
     // not JSON: a program's line
