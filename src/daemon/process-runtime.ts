@@ -16,6 +16,9 @@ import type { OomReport, ProgramTrees, StuckReport } from './program-trees.js';
 import type { SupdLogger } from './supd-log.js';
 
 /** What the runtime needs from the world; tests may pass fakes. */
+
+/** setTimeout's largest delay (about 24.8 days); Node fires a longer one after 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 export interface RuntimeDeps {
   readonly supervisor: Supervisor;
   readonly spawn: (request: SpawnRequest) => SpawnResult;
@@ -260,6 +263,7 @@ export class ProcessRuntime {
     this.leftoverWaits.set(key, timer);
   }
 
+  /** Wakes the process's machine at `at`; a wait beyond setTimeout's limit is re-armed in steps. */
   private wakeAt(key: ProcessKey, at: Millis): void {
     const previous = this.timers.get(key);
     if (previous !== undefined) clearTimeout(previous);
@@ -273,7 +277,7 @@ export class ProcessRuntime {
       }
       this.deps.recordLateness?.(this.deps.clock() - at);
       this.carryOut(this.deps.supervisor.tick(key, this.deps.clock()));
-    }, Math.max(0, Math.ceil(at - this.deps.clock())));
+    }, Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil(at - this.deps.clock()))));
     this.timers.set(key, timer);
   }
 
