@@ -6,7 +6,7 @@
 //   npm run bench                      # full: about 8 minutes
 //   BENCH_QUICK=1 npm run bench        # fewer repetitions, shorter windows: about 2 minutes
 //   BENCH_ONLY=idle,restart ...        # only these sections (rss start idle status restart crash
-//                                      # shutdown reap events logs)
+//                                      # shutdown reap events logs backoff tree)
 //
 // Each tool missing here (supervisord, supervisorctl, tini, dumb-init, unshare or root for the
 // PID-1 rows) is skipped with a note. Every process the bench starts runs in a mkdtemp dir and
@@ -366,6 +366,74 @@ async function shutdownRun(kind, n) {
   }
 }
 
+/** backoff_factor's schedule (supd only): 0.1 s, doubling, capped at 0.8 s, for a program that exits at once. */
+const BACKOFF = { delayMs: 100, factor: 2, limitMs: 800, restarts: QUICK ? 6 : 10 };
+
+/** supd's text log time (`2026-12-03 15:00:00,123`, local) as epoch ms. */
+function logTimeMs(line) {
+  const m = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d),(\d{3}) /.exec(line);
+  return m === null ? NaN : new Date(`${m[1]}T${m[2]}.${m[3]}`).getTime();
+}
+
+/**
+ * The delays supd waits between restarts with backoff_factor, from its own log (exit line to the
+ * next spawn line), against the configured delay x factor^(n-1) capped: what is beyond the base
+ * and Pebble's 0-10 % jitter is drift.
+ */
+async function backoffRun() {
+  const program = `[program:crash]\ncommand=/bin/sh -c "exit 1"\nstartsecs=0\nautorestart=true\nstartretries=infinite\nbackoff_delay=${BACKOFF.delayMs / 1000}\nbackoff_factor=${BACKOFF.factor}\nbackoff_limit=${BACKOFF.limitMs / 1000}\nstdout_logfile=NONE\nstderr_logfile=NONE\n`;
+  const daemon = await startDaemon('supd', [program]);
+  const delays = () => {
+    const out = [];
+    let exitedAt = null;
+    for (const line of readOr(join(daemon.dir, 'daemon.log')).split('\n')) {
+      if (line.includes(' exited: crash ')) exitedAt = logTimeMs(line);
+      else if (line.includes(" spawned: 'crash'") && exitedAt !== null) {
+        out.push(logTimeMs(line) - exitedAt);
+        exitedAt = null;
+      }
+    }
+    return out;
+  };
+  try {
+    const deadline = performance.now() + 60_000;
+    while (delays().length < BACKOFF.restarts && performance.now() < deadline) await sleep(100);
+    const measured = delays().slice(0, BACKOFF.restarts);
+    const base = measured.map((_, i) => Math.min(BACKOFF.delayMs * BACKOFF.factor ** i, BACKOFF.limitMs));
+    const beyond = measured.map((d, i) => Math.max(0, d - base[i] * 1.1));
+    const below = measured.map((d, i) => Math.max(0, base[i] - d));
+    return { backoffDelays: measured, backoffBeyondMs: Math.max(...beyond), backoffBelowMs: Math.max(...below) };
+  } finally {
+    await teardown(daemon);
+  }
+}
+
+/**
+ * What stopastree costs at 100 programs: start, idle CPU and wake-ups, and shutdown, with every
+ * program tracked as a tree (its own cgroup where supd can make one) against the same 100 without.
+ */
+async function treeRun(stopastree) {
+  const programs = sleepers(100).map((p) => (stopastree ? `${p}stopastree=true\n` : p));
+  const daemon = await startDaemon('supd', programs);
+  try {
+    const running = await waitRunning(daemon, 100);
+    const out = { startMs: running - daemon.t0 };
+    await sleep(2_000);
+    const c0 = cpuMs(daemon.pid);
+    const w0 = wakeups(daemon.pid);
+    await sleep(IDLE_MS);
+    out.idleCpuMsPerMin = ((cpuMs(daemon.pid) - c0) * 60_000) / IDLE_MS;
+    out.idleWakeupsPerSec = ((wakeups(daemon.pid) - w0) * 1000) / IDLE_MS;
+    const t0 = performance.now();
+    process.kill(daemon.pid, 'SIGTERM');
+    const end = await Promise.race([daemon.exited, deadlineAfter(60_000).then(() => null)]);
+    out.shutdownMs = end === null ? NaN : end.at - t0;
+    return out;
+  } finally {
+    await teardown(daemon);
+  }
+}
+
 /**
  * This machine's floor for starting 100 programs: a shell loop backgrounding 100 `sleep`s, timed
  * until every one of them has exec'd (its comm is `sleep`). No supervisor does less work.
@@ -602,6 +670,17 @@ async function main() {
     }
   }
 
+  let backoff = null;
+  if (want('backoff')) {
+    note(`supd: backoff delays (${BACKOFF.restarts} restarts)`);
+    backoff = await backoffRun();
+  }
+  const tree = {};
+  if (want('tree')) {
+    tree.plain = await medianRuns(REPS, 'supd: 100 programs, stopastree=false', () => treeRun(false));
+    tree.tree = await medianRuns(REPS, 'supd: 100 programs, stopastree=true', () => treeRun(true));
+  }
+
   let logs = {};
   if (want('logs')) {
     note(`log throughput (bench/log-throughput.mjs, ${LOG_BYTES} per case)`);
@@ -649,6 +728,21 @@ async function main() {
   if (want('events')) {
     row(rows, `events delivered to one listener (burst of ${EVENTS_N})`, get('supd', 'eventsPerSec'), get('supervisord', 'eventsPerSec'), (v) => fmt.n(v, ' /s'));
     row(rows, 'process exit -> PROCESS_STATE_EXITED at the listener', get('supd', 'exitToEventMs'), get('supervisord', 'exitToEventMs'), fmt.ms);
+  }
+  if (backoff !== null) {
+    const configured = backoff.backoffDelays.map((_, i) => Math.min(BACKOFF.delayMs * BACKOFF.factor ** i, BACKOFF.limitMs));
+    rows.push(
+      `| restart delays with backoff_delay=${BACKOFF.delayMs / 1000} factor=${BACKOFF.factor} limit=${BACKOFF.limitMs / 1000} (configured ${configured.join(', ')} ms + 0-10 %) | ${backoff.backoffDelays.map((d) => d.toFixed(0)).join(', ')} ms |  |  | each within its delay + 10 % + 20 ms | ${backoff.backoffBeyondMs <= 20 && backoff.backoffBelowMs === 0 ? 'yes' : 'NO'} |`,
+    );
+    rows.push(`| ... largest delay beyond configured + jitter (drift) | ${fmt.ms(backoff.backoffBeyondMs)} |  |  | <= 20 ms | ${backoff.backoffBeyondMs <= 20 ? 'yes' : 'NO'} |`);
+  }
+  if (tree.tree !== undefined) {
+    const t = tree.tree;
+    const p = tree.plain;
+    rows.push(`| stopastree, 100 programs: start to all RUNNING (without: ${fmt.ms(p.startMs)}) | ${fmt.ms(t.startMs)} |  | ${ratio(t.startMs, p.startMs)} vs without |  |  |`);
+    rows.push(`| stopastree, 100 programs: idle CPU (without: ${fmt.n(p.idleCpuMsPerMin, ' ms/min')}) | ${fmt.n(t.idleCpuMsPerMin, ' ms/min')} |  |  | ~0 | ${t.idleCpuMsPerMin < 1 ? 'yes' : 'NO'} |`);
+    rows.push(`| stopastree, 100 programs: idle wake-ups (without: ${fmt.n(p.idleWakeupsPerSec, ' /s')}) | ${fmt.n(t.idleWakeupsPerSec, ' /s')} |  |  | ~0 /s | ${t.idleWakeupsPerSec < 0.5 ? 'yes' : 'NO'} |`);
+    rows.push(`| stopastree, 100 programs: shutdown after SIGTERM (without: ${fmt.ms(p.shutdownMs)}) | ${fmt.ms(t.shutdownMs)} |  | ${ratio(t.shutdownMs, p.shutdownMs)} vs without |  |  |`);
   }
   if (want('logs')) {
     for (const size of ['65536', '100']) {

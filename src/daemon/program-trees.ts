@@ -18,7 +18,7 @@ import {
   type OomCounter,
   type TreeMode,
 } from '../os/cgroups.js';
-import { programProcesses, readStuckDetail, type StuckDetail } from '../os/program-tree.js';
+import { programOfProcess, programProcesses, readProcessStats, readStuckDetail, type StatFields, type StuckDetail } from '../os/program-tree.js';
 import { sendSignal } from '../os/signals.js';
 
 /** An OOM kill correlated with a program's exit. */
@@ -40,6 +40,15 @@ export class ProgramTrees {
   private readonly lastMainPid = new Map<ProcessKey, number>();
   private readonly oomBaseline = new Map<ProcessKey, OomCounter | null>();
   private readonly stuck = new Map<ProcessKey, StuckReport>();
+  /**
+   * One /proc snapshot for everything done in one turn of the event loop: a shutdown stops a
+   * hundred programs in one turn, and each walk of /proc reads every process's stat.
+   */
+  private procSnapshot: readonly StatFields[] | null = null;
+  /** The program each of supd's children was started for, read once per snapshot (its environ). */
+  private owners = new Map<number, ReturnType<typeof programOfProcess>>();
+  /** Programs that joined their cgroup this turn: what they forked before joining is moved after it. */
+  private readonly toSweep = new Map<ProcessKey, { readonly config: ProcessConfig; readonly pid: number }>();
 
   constructor(private readonly log: (level: 'info' | 'warn' | 'error', message: string) => void) {}
 
@@ -61,16 +70,64 @@ export class ProgramTrees {
       this.treeMode();
       const error = this.cgroups?.add(key, pid) ?? null;
       if (error !== null) this.log('warn', `${config.name}: ${error}; its tree is found in /proc instead`);
+      else if (this.cgroups !== null) this.sweepSoon(key, config, pid);
     }
     this.oomBaseline.set(key, this.oomCounter(key));
   }
 
-  /** Every living process of the program (stopastree), main pid included while it lives. */
+  /**
+   * Every living process of the program (stopastree), main pid included while it lives: its
+   * cgroup's, where it has one (nothing leaves a cgroup by forking or setsid()), else a /proc walk.
+   */
   members(key: ProcessKey, config: ProcessConfig, mainPid = this.lastMainPid.get(key) ?? 0): number[] {
     if (mainPid === 0) return [];
-    const found = new Set(programProcesses({ mainPid, group: config.groupName, name: config.name }));
-    for (const pid of this.cgroups?.pids(key) ?? []) found.add(pid);
-    return [...found].sort((a, b) => a - b);
+    if (this.cgroups?.has(key) === true) return this.cgroups.pids(key);
+    return programProcesses({ mainPid, group: config.groupName, name: config.name }, process.pid, '/proc', this.snapshot(), this.ownerOf);
+  }
+
+  /**
+   * The program joins its cgroup just after posix_spawn returns, when it may already have forked
+   * (a shell script starts its children at once). After this turn, one /proc walk for every
+   * program spawned in it moves those early children into their program's cgroup too.
+   */
+  private sweepSoon(key: ProcessKey, config: ProcessConfig, pid: number): void {
+    if (this.toSweep.size === 0) setImmediate(() => this.sweep());
+    this.toSweep.set(key, { config, pid });
+  }
+
+  private sweep(): void {
+    const cgroups = this.cgroups;
+    const batch = [...this.toSweep];
+    this.toSweep.clear();
+    if (cgroups === null) return;
+    // A process forked by a parent that was still outside when /proc was read is outside too:
+    // walk again until a walk moves nothing (twice, mostly; a few times at worst).
+    for (let pass = 0; pass < 5; pass++) {
+      const stats = readProcessStats();
+      this.owners.clear();
+      let moved = 0;
+      for (const [key, { config, pid }] of batch) {
+        const inGroup = new Set(cgroups.pids(key));
+        for (const member of programProcesses({ mainPid: pid, group: config.groupName, name: config.name }, process.pid, '/proc', stats, this.ownerOf)) {
+          if (!inGroup.has(member) && cgroups.add(key, member) === null) moved += 1;
+        }
+      }
+      if (moved === 0) return;
+    }
+  }
+
+  private readonly ownerOf = (pid: number): ReturnType<typeof programOfProcess> => {
+    if (!this.owners.has(pid)) this.owners.set(pid, programOfProcess(pid));
+    return this.owners.get(pid) ?? null;
+  };
+
+  private snapshot(): readonly StatFields[] {
+    if (this.procSnapshot === null) {
+      this.procSnapshot = readProcessStats();
+      this.owners.clear();
+      setImmediate(() => (this.procSnapshot = null));
+    }
+    return this.procSnapshot;
   }
 
   /** What the last run left behind, the main pid excluded (it has exited). */

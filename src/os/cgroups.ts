@@ -150,6 +150,8 @@ export function readContainerOomCounter(paths = readCgroupPaths()): OomCounter |
 /** One cgroup per stopastree program under supd's base group; removed when supd exits. */
 export class ProgramCgroups {
   private readonly made = new Set<string>();
+  /** Programs whose pid went into their group: their group is where their processes are. */
+  private readonly joined = new Set<string>();
 
   constructor(readonly base: string) {}
 
@@ -167,10 +169,16 @@ export class ProgramCgroups {
         this.made.add(key);
       }
       writeFileSync(join(dir, 'cgroup.procs'), `${pid}\n`);
+      this.joined.add(key);
       return null;
     } catch (error) {
       return `cannot move pid ${pid} into cgroup ${dir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
     }
+  }
+
+  /** Whether the program has a group (its first pid went in). */
+  has(key: string): boolean {
+    return this.joined.has(key);
   }
 
   /** Every pid in the program's group now (empty when it has none or never had one). */

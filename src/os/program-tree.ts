@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-interface StatFields {
+export interface StatFields {
   readonly pid: number;
   readonly ppid: number;
   readonly session: number;
@@ -26,7 +26,8 @@ function readStat(pid: number, root: string): StatFields | null {
   }
 }
 
-function readAllStats(root: string): StatFields[] {
+/** pid, ppid, session and state of every process: one snapshot of /proc for programProcesses. */
+export function readProcessStats(root = '/proc'): StatFields[] {
   let names: string[];
   try {
     names = readdirSync(root);
@@ -42,14 +43,8 @@ function readAllStats(root: string): StatFields[] {
   return stats;
 }
 
-/** True when the process's environment names this program (SUPERVISOR_GROUP_NAME and _PROCESS_NAME). */
-function hasProgramEnvironment(pid: number, group: string, name: string, root: string): boolean {
-  try {
-    const env = readFileSync(`${root}/${pid}/environ`, 'latin1').split('\0');
-    return env.includes(`SUPERVISOR_GROUP_NAME=${group}`) && env.includes(`SUPERVISOR_PROCESS_NAME=${name}`);
-  } catch {
-    return false;
-  }
+function isOwnedBy(owner: { readonly group: string; readonly name: string } | null, program: ProgramIdentity): boolean {
+  return owner !== null && owner.group === program.group && owner.name === program.name;
 }
 
 export interface ProgramIdentity {
@@ -65,8 +60,13 @@ export interface ProgramIdentity {
  * adopted (their parent is supd) whose environment names the program, with their descendants.
  * Zombies are left out: they are dead, and supd's reaper collects the ones it adopted.
  */
-export function programProcesses(program: ProgramIdentity, supdPid = process.pid, root = '/proc'): number[] {
-  const stats = readAllStats(root);
+export function programProcesses(
+  program: ProgramIdentity,
+  supdPid = process.pid,
+  root = '/proc',
+  stats: readonly StatFields[] = readProcessStats(root),
+  ownerOf: (pid: number) => { readonly group: string; readonly name: string } | null = (pid) => programOfProcess(pid, root),
+): number[] {
   const children = new Map<number, number[]>();
   for (const s of stats) {
     const list = children.get(s.ppid);
@@ -77,7 +77,7 @@ export function programProcesses(program: ProgramIdentity, supdPid = process.pid
     (s) =>
       s.pid === program.mainPid ||
       s.session === program.mainPid ||
-      (s.ppid === supdPid && hasProgramEnvironment(s.pid, program.group, program.name, root)),
+      (s.ppid === supdPid && isOwnedBy(ownerOf(s.pid), program)),
   );
   const members = new Set<number>();
   const queue = roots.map((s) => s.pid);

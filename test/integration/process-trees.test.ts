@@ -72,6 +72,11 @@ describe('stopastree', () => {
     cleanups.push(() => [setsidPid, orphanPid].forEach((p) => isAlive(p!) && process.kill(p!, 'SIGKILL')));
     await supd.waitForState('tree', 'RUNNING');
     await supd.rpc('supervisor.stopProcess', 'tree', true);
+    // STOPPED came once no process of the tree ran; the ones supd adopted may be zombies for a
+    // moment more, until its reaper takes them.
+    await vi
+      .waitFor(() => expect([setsidPid, orphanPid].filter((p) => isAlive(p!))).toEqual([]), { timeout: 2_000, interval: 20 })
+      .catch(() => undefined);
     expect([setsidPid, orphanPid].map((p) => [p, isAlive(p!)])).toEqual([
       [setsidPid, false],
       [orphanPid, false],
@@ -109,6 +114,7 @@ describe('stopastree', () => {
     await supd.waitForLog(/^spawned: 'leaver'/, { after: supd.records.findIndex((r) => r.msg.startsWith('leaver: stopping')) });
     const orphans = readFileSync(join(supd.dir, 'orphans'), 'utf8').trim().split('\n').map(Number);
     cleanups.push(() => orphans.forEach((p) => isAlive(p) && process.kill(p, 'SIGKILL')));
+    await vi.waitFor(() => expect(isAlive(orphans[0]!)).toBe(false), { timeout: 2_000, interval: 20 }).catch(() => undefined);
     expect([orphans[0], isAlive(orphans[0]!)]).toEqual([orphans[0], false]);
   }, 20_000);
 });
