@@ -18,11 +18,12 @@ COPY package.json package-lock.json ./
 # image has one), and tsc needs no native code (koffi's is built in the final stage).
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json rolldown.config.mjs ./
+COPY scripts/build.mjs scripts/build-stamp.mjs ./scripts/
 COPY src ./src
 COPY dashboard ./dashboard
-# tsc through the image's node: node_modules/.bin/node (the devDependency) was not installed.
-RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json \
- && node node_modules/rolldown/bin/cli.mjs -c rolldown.config.mjs
+# `npm run build`'s script, through the image's node: node_modules/.bin/node (the devDependency)
+# was not installed.
+RUN node scripts/build.mjs
 
 # --- run: production dependencies only, the base image's Node 24 ------------------------------
 FROM ${NODE_IMAGE}
@@ -52,8 +53,6 @@ STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
   CMD ["node", "/app/dist/cli/supctl.js", "-c", "/etc/supd/conf.d/supd.conf", "health"]
 # Exec form, no shell in between: node running supd is PID 1, reaps orphans and gets the signals.
-# --max-semi-space-size=1 (MiB): V8's young generation would otherwise grow during a burst of
-# spawns and stay committed, about 20 KiB of RSS per program; supd allocates little after that.
-# --no-memory-reducer: an idle supd never collects garbage, so V8's memory reducer never sees the
-# allocation rate fall and wakes every 8 s for good (~15 CPU-ms a minute) to wait again.
+# The V8 flags are supd's own (src/cli/v8-tuning.ts says why; a test keeps these the same): given
+# here, supd need not re-execute itself with them at every container start.
 ENTRYPOINT ["node", "--max-semi-space-size=1", "--no-memory-reducer", "/app/dist/cli/supd.js", "-c", "/etc/supd/conf.d/supd.conf"]

@@ -64,3 +64,12 @@ describe("Docker's ignore rules (the check itself)", () => {
     ]);
   });
 });
+
+describe("the image's entry point", () => {
+  it('starts supd with the V8 flags the bin would re-execute itself with', async () => {
+    const { V8_FLAGS } = await import('../src/cli/v8-tuning.js');
+    const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(readFileSync('Dockerfile', 'utf8'))?.[1];
+    const argv = JSON.parse(entrypoint ?? '[]') as string[];
+    expect(argv.slice(0, 1 + V8_FLAGS.length)).toEqual(['node', ...V8_FLAGS]);
+  });
+});

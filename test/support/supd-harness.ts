@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { vi } from 'vitest';
+import { V8_FLAGS } from '../../src/cli/v8-tuning.js';
 import { createRpcClient, type RpcClient } from '../../src/rpc/client.js';
 import type { XmlRpcValue } from '../../src/rpc/xmlrpc-codec.js';
 
@@ -116,7 +117,9 @@ export async function startSupd(
   if (!/^\[supervisord\]/m.test(text)) text = `[supervisord]\nlogfile=${join(dir, 'supd.log')}\n${text}`;
   const configPath = join(dir, 'supd.conf');
   writeFileSync(configPath, text);
-  const supdArgv = [NODE, SUPD, '-c', configPath, ...(options.args ?? [])];
+  // With the V8 flags the bin would re-execute itself with, as the image passes them: one start of
+  // Node per supd (test/integration/cli/bins.test.ts covers the re-exec of a bare start).
+  const supdArgv = [NODE, ...V8_FLAGS, SUPD, '-c', configPath, ...(options.args ?? [])];
   // As PID 1 of a fresh PID namespace: when unshare dies, --kill-child takes the namespace with it.
   const argv = options.pid1 === true ? ['unshare', '--pid', '--fork', '--mount-proc', '--kill-child', ...supdArgv] : supdArgv;
   const child = spawn(argv[0]!, argv.slice(1), {

@@ -14,6 +14,8 @@ export interface SupctlArgs {
   /** null: colour when stdout is a TTY (and NO_COLOR is unset). */
   readonly color: boolean | null;
   readonly help: boolean;
+  /** -v/--version before the action: print supctl's own version (supervisorctl's -v). */
+  readonly version: boolean;
   readonly command: string | null;
   readonly args: readonly string[];
 }
@@ -37,6 +39,7 @@ export function parseSupctlArgs(argv: readonly string[]): ParseResult {
   };
   let json = false;
   let help = false;
+  let version = false;
   let color: boolean | null = null;
   let i = 0;
   for (; i < argv.length; i++) {
@@ -61,6 +64,7 @@ export function parseSupctlArgs(argv: readonly string[]): ParseResult {
     if (!isLong && arg.length > 2) return { ok: false, error: `unknown option ${arg}` };
     if (arg === '--json') json = true;
     else if (arg === '-h' || arg === '--help') help = true;
+    else if (arg === '-v' || arg === '--version') version = true;
     else if (arg === '--color') color = true;
     else if (arg === '--no-color') color = false;
     else return { ok: false, error: `unknown option ${arg}` };
@@ -76,5 +80,5 @@ export function parseSupctlArgs(argv: readonly string[]): ParseResult {
     else if (!isCommandWord && arg === '--help') help = true;
     else args.push(arg);
   }
-  return { ok: true, value: { ...values, json, help, color, command, args } };
+  return { ok: true, value: { ...values, json, help, version, color, command, args } };
 }

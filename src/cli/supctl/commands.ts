@@ -19,7 +19,9 @@ import {
   type ProcessInfoView,
   type ResultView,
 } from './format.js';
-import { formatTree, type ProcTable } from './tree-format.js';
+import { describeConnectionFailure } from './connection-error.js';
+import type { ServerSource } from './server-settings.js';
+import { formatTree, isOtherPidNamespace, type ProcTable } from './tree-format.js';
 import { formatProcessStatus } from './status-format.js';
 import type { ProcessStatusReport } from '../../rpc/process-status.js';
 import { HEALTH_ACTIONS, HEALTH_COMMANDS } from './health-commands.js';
@@ -65,6 +67,8 @@ export interface CtlOptions {
   readonly rpc: CtlRpc;
   readonly io: CtlIo;
   readonly serverUrl: string;
+  /** Where serverUrl came from, named when the server can't be reached. */
+  readonly serverSource?: ServerSource;
   readonly json: boolean;
   readonly color: boolean;
   /** Ends `tail -f` and `maintail -f` (Ctrl-C). */
@@ -146,9 +150,7 @@ class Controller {
   }
 
   private connectionMessage(code: string): string {
-    return code === 'ENOENT' || code === 'ECONNREFUSED'
-      ? `cannot connect to ${this.o.serverUrl}: is supd running?`
-      : `cannot connect to ${this.o.serverUrl}: ${code}`;
+    return describeConnectionFailure(code, this.o.serverUrl, this.o.serverSource);
   }
 
   private output(line: string): void {
@@ -775,6 +777,16 @@ class Controller {
           return i.group === group && (process === null || i.name === process);
         }));
     const table = this.o.readProcTable?.() ?? new Map();
+    const serverPid = Number(await this.call('supervisor.getPID'));
+    if (isOtherPidNamespace(all, table, serverPid)) {
+      // Its pids name other processes here: showing them would show unrelated trees.
+      this.o.io.err(
+        `supctl: tree: the server (pid ${serverPid} in its own PID namespace) runs in another PID namespace than supctl, ` +
+          "so its programs' pids mean other processes here; run supctl tree inside its container (docker exec CONTAINER supctl tree)",
+      );
+      this.exitstatus = EXIT.GENERIC;
+      return;
+    }
     const now = this.o.now?.() ?? Date.now() / 1000;
     const jobs = args.length === 0 || args.includes('all') ? await this.runningJobs() : [];
     const { lines, json } = formatTree([...matching, ...jobs], table, now, await this.adoptedOrphans(all, table));

@@ -16,7 +16,22 @@ export interface ServerSettings {
   readonly serverUrl: string;
   readonly username: string | null;
   readonly password: string | null;
+  /** Where serverUrl came from, so a failure to connect can say which file to look at. */
+  readonly source: ServerSource;
 }
+
+/** The config file read: given with -c, or found by the search (when the user may not know which). */
+export interface ConfigSource {
+  readonly file: string;
+  readonly isSearched: boolean;
+}
+
+export type ServerSource =
+  | { readonly kind: 'option' }
+  | { readonly kind: 'env' }
+  | { readonly kind: 'config'; readonly config: ConfigSource; readonly setting: '[supervisorctl] serverurl' | '[unix_http_server] file' | '[inet_http_server] port' }
+  /** supervisorctl's default URL: no config at all, or one without any control server. */
+  | { readonly kind: 'default'; readonly config: ConfigSource | null };
 
 export interface ServerOverrides {
   readonly serverUrl: string | null;
@@ -50,28 +65,37 @@ export function loadServerSettings(
       throw new SettingsError(`could not read config file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
     }
   }
-  return resolveServerSettings(overrides, text === null || file === null ? null : { file, text }, env);
+  return resolveServerSettings(overrides, text === null || file === null ? null : { file, text, isSearched: configFile === null }, env);
 }
 
 /** Pure: the settings from the command line, the environment and the config text. */
 export function resolveServerSettings(
   overrides: ServerOverrides,
-  config: { readonly file: string; readonly text: string } | null,
+  config: { readonly file: string; readonly text: string; readonly isSearched?: boolean } | null,
   env: NodeJS.ProcessEnv,
 ): ServerSettings {
+  const read: ConfigSource | null = config === null ? null : { file: config.file, isSearched: config.isSearched ?? false };
   const sections = config === null ? new Map<string, Map<string, string>>() : readSections(config.text, dirname(config.file), env);
   const ctl = sections.get('supervisorctl');
   const unix = sections.get('unix_http_server');
   const inet = sections.get('inet_http_server');
 
   let fromConfig: ServerSettings | null = null;
+  const fromFile = (setting: Extract<ServerSource, { kind: 'config' }>['setting']): ServerSource =>
+    read === null ? { kind: 'default', config: null } : { kind: 'config', config: read, setting };
   if (ctl?.get('serverurl') !== undefined) {
-    fromConfig = { serverUrl: normalizeUrl(ctl.get('serverurl') as string, config?.file), username: ctl.get('username') ?? null, password: ctl.get('password') ?? null };
+    fromConfig = {
+      serverUrl: normalizeUrl(ctl.get('serverurl') as string, config?.file),
+      username: ctl.get('username') ?? null,
+      password: ctl.get('password') ?? null,
+      source: fromFile('[supervisorctl] serverurl'),
+    };
   } else if (unix?.get('file') !== undefined) {
     fromConfig = {
       serverUrl: `unix://${resolve(dirname(config?.file ?? '/'), unix.get('file') as string)}`,
       username: ctl?.get('username') ?? unix.get('username') ?? null,
       password: ctl?.get('password') ?? unix.get('password') ?? null,
+      source: fromFile('[unix_http_server] file'),
     };
   } else if (inet?.get('port') !== undefined) {
     const port = inet.get('port') as string;
@@ -80,17 +104,30 @@ export function resolveServerSettings(
       serverUrl: `http://${hostPort}`,
       username: ctl?.get('username') ?? inet.get('username') ?? null,
       password: ctl?.get('password') ?? inet.get('password') ?? null,
+      source: fromFile('[inet_http_server] port'),
     };
   } else if (ctl !== undefined) {
-    fromConfig = { serverUrl: DEFAULT_SERVER_URL, username: ctl.get('username') ?? null, password: ctl.get('password') ?? null };
+    fromConfig = {
+      serverUrl: DEFAULT_SERVER_URL,
+      username: ctl.get('username') ?? null,
+      password: ctl.get('password') ?? null,
+      source: { kind: 'default', config: read },
+    };
   }
 
   const envUrl = env.SUPCTL_SERVERURL !== undefined && env.SUPCTL_SERVERURL !== '' ? env.SUPCTL_SERVERURL : null;
   const serverUrl = overrides.serverUrl ?? envUrl ?? fromConfig?.serverUrl ?? DEFAULT_SERVER_URL;
+  const source: ServerSource =
+    overrides.serverUrl !== null
+      ? { kind: 'option' }
+      : envUrl !== null
+        ? { kind: 'env' }
+        : (fromConfig?.source ?? { kind: 'default', config: read });
   return {
     serverUrl: normalizeUrl(serverUrl, undefined),
     username: overrides.username ?? fromConfig?.username ?? null,
     password: overrides.password ?? fromConfig?.password ?? null,
+    source,
   };
 }
 

@@ -132,3 +132,16 @@ export function formatBytes(bytes: number): string {
   if (kb < 1024 * 1024) return `${(kb / 1024).toFixed(1)}M`;
   return `${(kb / 1024 / 1024).toFixed(1)}G`;
 }
+
+/**
+ * True when the server's pids can't be this /proc's: supctl runs outside the server's PID
+ * namespace (on the host, say, with supd in a container), where its pid and its programs' pids
+ * name unrelated processes. The server starts every program itself, so in the same namespace a
+ * running program's parent is the server. An empty table (no /proc) proves nothing.
+ */
+export function isOtherPidNamespace(infos: readonly TreeInfo[], table: ProcTable, serverPid: number): boolean {
+  if (table.size === 0) return false;
+  if (!table.has(serverPid)) return true;
+  const seen = infos.filter((info) => info.pid > 0).flatMap((info) => table.get(info.pid) ?? []);
+  return seen.length > 0 && seen.every((entry) => entry.ppid !== serverPid);
+}

@@ -19,15 +19,27 @@ export interface SupdArgs {
 /** A mistake on the command line: supd prints it with a hint and exits 2. */
 export class UsageError extends Error {}
 
-/** Each option once, for both readers (parseArgs ignores `describe`; yargs calls `short` an alias). */
+/**
+ * Each option once, for both readers and the usage line (parseArgs ignores `describe` and `value`;
+ * yargs calls `short` an alias).
+ */
 const OPTIONS = {
-  configuration: { type: 'string', short: 'c', describe: 'config file (default: searched as supervisord does)' },
+  configuration: { type: 'string', short: 'c', value: 'FILE', describe: 'config file (default: searched as supervisord does)' },
   check: { type: 'boolean', describe: 'validate the config, print the effective programs, exit 0 or 2' },
   nodaemon: { type: 'boolean', short: 'n', describe: 'accepted for supervisord compatibility; supd always runs in the foreground' },
-  loglevel: { type: 'string', short: 'e', describe: 'override [supervisord] loglevel' },
-  logfile: { type: 'string', short: 'l', describe: 'override [supervisord] logfile' },
-  grace: { type: 'string', describe: "with --check: warn when the worst-case shutdown exceeds this many seconds (the orchestrator's grace period)" },
+  loglevel: { type: 'string', short: 'e', value: 'LEVEL', describe: 'override [supervisord] loglevel' },
+  logfile: { type: 'string', short: 'l', value: 'FILE', describe: 'override [supervisord] logfile' },
+  grace: { type: 'string', value: 'SECONDS', describe: "with --check: warn when the worst-case shutdown exceeds this many seconds (the orchestrator's grace period)" },
 } as const;
+
+/** `supd [-c FILE] [--check] [-n] ...`: every option, by its short name where it has one. */
+export function usageLine(): string {
+  const options = Object.entries(OPTIONS).map(([name, option]) => {
+    const flag = 'short' in option ? `-${option.short}` : `--${name}`;
+    return `[${flag}${'value' in option ? ` ${option.value}` : ''}]`;
+  });
+  return ['supd', ...options, '[-h]', '[-v]'].join(' ');
+}
 
 type ParsedValues = { readonly check?: boolean; readonly configuration?: string; readonly loglevel?: string; readonly logfile?: string; readonly grace?: string };
 
@@ -62,14 +74,16 @@ async function readWithYargs(argv: readonly string[], version: () => string): Pr
   const { default: yargs } = await import('yargs');
   // yargs calls a short name an alias; --check defaults to false in its help.
   const options = Object.fromEntries(
-    Object.entries(OPTIONS).map(([name, { short, ...option }]: [string, { short?: string; type: 'string' | 'boolean'; describe: string }]) => [
-      name,
-      { ...option, ...(short !== undefined ? { alias: short } : {}), ...(name === 'check' ? { default: false } : {}) },
-    ]),
+    Object.entries(OPTIONS).map(
+      ([name, { short, value, ...option }]: [string, { short?: string; value?: string; type: 'string' | 'boolean'; describe: string }]) => [
+        name,
+        { ...option, ...(value !== undefined ? { requiresArg: true } : {}), ...(short !== undefined ? { alias: short } : {}), ...(name === 'check' ? { default: false } : {}) },
+      ],
+    ),
   );
   const args = await yargs([...argv])
     .scriptName('supd')
-    .usage('$0 [-c FILE] [--check]\n\nA supervisord-compatible process supervisor, built to be PID 1 of a container.')
+    .usage(`${usageLine()}\n\nA supervisord-compatible process supervisor, built to be PID 1 of a container.`)
     .options(options)
     .version(version())
     .alias('version', 'v')

@@ -823,7 +823,7 @@ describe.skipIf(!existsSync(SUPCTL))('supctl against a live supd', () => {
   it('says in one line that it cannot reach the server, and exits 4', async () => {
     const socket = join(makeTempDir('supctl-unreachable-'), 'missing.sock');
     expect(await supctl(null, '-s', `unix://${socket}`, 'status')).toEqual({
-      code: 4, stdout: '', stderr: `cannot connect to unix://${socket}: is supd running?\n`,
+      code: 4, stdout: '', stderr: `cannot connect to unix://${socket}: no such socket file (is supd running?); the address is from -s\n`,
     });
   });
 });

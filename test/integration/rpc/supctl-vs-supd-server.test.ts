@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../../src/cli/supctl.js';
+import { main } from '../../../src/cli/supctl/main.js';
 import { startRpcServers, type RpcServers } from '../../../src/rpc/http-server.js';
 import { FakePort, snapshot } from '../../unit/rpc/fake-port.js';
 

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../../src/cli/supctl.js';
+import { main } from '../../../src/cli/supctl/main.js';
 
 // supctl speaks only the public API, so it must drive the real supervisord 4.2.5 the same way.
 const SUPERVISORD = '/usr/bin/supervisord';
@@ -131,7 +131,10 @@ describe('supctl without a server', () => {
       const code = await main(['-s', `unix://${empty}/x.sock`, 'status'], {
         env: {}, cwd: empty, isTTY: false, io: { out: () => undefined, write: () => undefined, err: (l) => err.push(l) },
       });
-      expect({ code, err }).toEqual({ code: 4, err: [`cannot connect to unix://${empty}/x.sock: is supd running?`] });
+      expect({ code, err }).toEqual({
+        code: 4,
+        err: [`cannot connect to unix://${empty}/x.sock: no such socket file (is supd running?); the address is from -s`],
+      });
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }

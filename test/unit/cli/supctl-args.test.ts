@@ -11,7 +11,7 @@ describe('supctl argument parsing', () => {
   it('reads options before the action and passes the action’s arguments through', () => {
     expect(parsed('-c', '/etc/supd.conf', '-s', 'unix:///run/supd.sock', '-u', 'admin', '-p', 'pw', 'start', 'web', 'workers:*')).toEqual({
       configFile: '/etc/supd.conf', serverUrl: 'unix:///run/supd.sock', username: 'admin', password: 'pw',
-      json: false, color: null, help: false, command: 'start', args: ['web', 'workers:*'],
+      json: false, color: null, help: false, version: false, command: 'start', args: ['web', 'workers:*'],
     });
   });
 
@@ -44,5 +44,13 @@ describe('supctl argument parsing', () => {
   it('refuses an unknown option and an option without its value, naming it', () => {
     expect(parseSupctlArgs(['--bogus', 'status'])).toEqual({ ok: false, error: 'unknown option --bogus' });
     expect(parseSupctlArgs(['-s'])).toEqual({ ok: false, error: 'option -s requires a value' });
+  });
+});
+
+describe('supctl --version', () => {
+  it('reads -v and --version before the action, as supervisorctl does', () => {
+    expect(parsed('--version')).toMatchObject({ version: true, command: null });
+    expect(parsed('-v')).toMatchObject({ version: true });
+    expect(parsed('status')).toMatchObject({ version: false });
   });
 });

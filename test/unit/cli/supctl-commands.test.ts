@@ -66,7 +66,7 @@ describe('supctl status', () => {
   it('exits 4 with one line when the server is not running', async () => {
     rpc = { ...rpc, call: () => Promise.reject(new RpcConnectionError('unix:///x.sock', 'ENOENT')) };
     expect(await ctl('status')).toBe(4);
-    expect(err).toEqual(['cannot connect to unix:///x.sock: is supd running?']);
+    expect(err).toEqual(['cannot connect to unix:///x.sock: no such socket file (is supd running?)']);
     expect(out).toEqual([]);
   });
 
@@ -144,7 +144,10 @@ describe('supctl start, stop and restart', () => {
     expect(await ctl('start', 'web')).toBe(7);
     rpc = { ...rpc, call: () => Promise.reject(new RpcConnectionError('unix:///x.sock', 'ECONNREFUSED')) };
     expect(await ctl('stop', 'web')).toBe(4);
-    expect(err).toEqual(['cannot connect to unix:///x.sock: is supd running?', 'cannot connect to unix:///x.sock: is supd running?']);
+    expect(err).toEqual([
+      'cannot connect to unix:///x.sock: no such socket file (is supd running?)',
+      'cannot connect to unix:///x.sock: connection refused (the socket file is there but nothing listens: has supd stopped?)',
+    ]);
   });
 });
 
@@ -248,18 +251,21 @@ describe('supctl config commands', () => {
 });
 
 describe('supctl tree', () => {
+  const entry = (pid: number, ppid: number, comm: string, patch: Partial<ProcEntry> = {}): [number, ProcEntry] => [
+    pid,
+    { pid, ppid, comm, state: 'S', cmdline: comm, startedAt: NOW - 10, cpuSeconds: 1, rssBytes: 10 * 1024 * 1024, ...patch },
+  ];
+  const SUPD_PID = 4242; // the fake port's getPID
+
   it('draws each program’s children and grandchildren from /proc', async () => {
-    const entry = (pid: number, ppid: number, comm: string, patch: Partial<ProcEntry> = {}): [number, ProcEntry] => [
-      pid,
-      { pid, ppid, comm, state: 'S', cmdline: comm, startedAt: NOW - 10, cpuSeconds: 1, rssBytes: 10 * 1024 * 1024, ...patch },
-    ];
     const table = new Map([
-      entry(123, 1, 'node', { cmdline: 'node server.js' }),
+      entry(SUPD_PID, 1, 'node'),
+      entry(123, SUPD_PID, 'node', { cmdline: 'node server.js' }),
       entry(200, 123, 'worker'),
       entry(201, 123, 'worker'),
       entry(300, 200, 'sh'),
       entry(400, 300, 'sleep'),
-      entry(124, 1, 'py', { startedAt: NOW - 100, cpuSeconds: 50 }),
+      entry(124, SUPD_PID, 'py', { startedAt: NOW - 100, cpuSeconds: 50 }),
     ]);
     const code = await runCommand(
       { rpc, io: { out: (l) => out.push(l), write: () => undefined, err: (l) => err.push(l) }, serverUrl: 'x', json: false, color: false, readProcTable: () => table, now: () => NOW },
@@ -276,5 +282,23 @@ describe('supctl tree', () => {
       'workers:w0 - STOPPED - - - ',
       'workers:w1 124 STARTING 0:01:40 10.0M 50.0 py',
     ].map((l) => l.trimEnd()));
+  });
+
+  it('says so, and shows nothing, when run outside the server’s PID namespace', async () => {
+    // On the host: 123 and 124 are someone else's processes, and 4242 is not there at all.
+    const table = new Map([entry(1, 0, 'systemd'), entry(123, 1, 'bash'), entry(124, 99, 'python3')]);
+    const code = await runCommand(
+      { rpc, io: { out: (l) => out.push(l), write: () => undefined, err: (l) => err.push(l) }, serverUrl: 'x', json: false, color: false, readProcTable: () => table, now: () => NOW },
+      'tree',
+      [],
+    );
+    expect({ code, out, err }).toEqual({
+      code: 1,
+      out: [],
+      err: [
+        'supctl: tree: the server (pid 4242 in its own PID namespace) runs in another PID namespace than supctl, ' +
+          "so its programs' pids mean other processes here; run supctl tree inside its container (docker exec CONTAINER supctl tree)",
+      ],
+    });
   });
 });

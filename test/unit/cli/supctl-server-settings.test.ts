@@ -8,12 +8,15 @@ describe('finding the server', () => {
     const text = '[supervisorctl]\nserverurl = unix://%(here)s/run/supd.sock ; inline comment\nusername = %(ENV_WHO)s\npassword: pw\n';
     expect(resolveServerSettings(none, { file: '/etc/supd/supd.conf', text }, { WHO: 'admin' })).toEqual({
       serverUrl: 'unix:///etc/supd/run/supd.sock', username: 'admin', password: 'pw',
+      source: { kind: 'config', config: { file: '/etc/supd/supd.conf', isSearched: false }, setting: '[supervisorctl] serverurl' },
     });
   });
 
   it('falls back to [unix_http_server] file and its credentials when [supervisorctl] has no serverurl', () => {
     const text = '[unix_http_server]\nfile=/run/supd.sock\nusername=u\npassword={SHA}abc\n\n[supervisorctl]\n';
-    expect(resolveServerSettings(none, { file: '/etc/supd.conf', text }, {})).toEqual({ serverUrl: 'unix:///run/supd.sock', username: 'u', password: '{SHA}abc' });
+    expect(resolveServerSettings(none, { file: '/etc/supd.conf', text }, {})).toMatchObject({
+      serverUrl: 'unix:///run/supd.sock', username: 'u', password: '{SHA}abc', source: { kind: 'config', setting: '[unix_http_server] file' },
+    });
   });
 
   it('falls back to [inet_http_server] port on localhost', () => {
@@ -23,7 +26,7 @@ describe('finding the server', () => {
 
   it('reads only its own sections of a CRLF config, whatever other sections hold', () => {
     const text = '[program:web]\r\ncommand=sleep 1\r\nserverurl=unix:///wrong.sock\r\n\r\n[supervisorctl]\r\nserverurl=unix:///right.sock\r\nusername=u\r\n  continued\r\n[program:db]\r\nusername=wrong\r\n';
-    expect(resolveServerSettings(none, { file: '/e/s.conf', text }, {})).toEqual({ serverUrl: 'unix:///right.sock', username: 'u\ncontinued', password: null });
+    expect(resolveServerSettings(none, { file: '/e/s.conf', text }, {})).toMatchObject({ serverUrl: 'unix:///right.sock', username: 'u\ncontinued', password: null });
   });
 
   it('lets -s beat SUPCTL_SERVERURL, which beats the config', () => {
@@ -33,7 +36,9 @@ describe('finding the server', () => {
   });
 
   it('defaults to supervisorctl’s http://localhost:9001 without any config', () => {
-    expect(resolveServerSettings(none, null, {})).toEqual({ serverUrl: 'http://localhost:9001', username: null, password: null });
+    expect(resolveServerSettings(none, null, {})).toEqual({
+      serverUrl: 'http://localhost:9001', username: null, password: null, source: { kind: 'default', config: null },
+    });
   });
 
   it('searches supd.conf before supervisord.conf, in the documented order', () => {

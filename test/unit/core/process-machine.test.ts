@@ -74,6 +74,13 @@ describe('starting a process', () => {
     expect(machine.state.name).toBe('RUNNING');
   });
 
+  it("logs success for startsecs=0 too, as supervisord 4.2.5 does ('> than 0 seconds')", () => {
+    // Checked against Debian's supervisord 4.2.5: transition() logs it whatever startsecs is.
+    const config = processConfig({ name: 'web', startSecs: 0 });
+    const { effects } = step(starting(0, config), { type: 'tick' }, 1, config);
+    expect(logs(effects)).toEqual(['success: web entered RUNNING state, process has stayed up for > than 0 seconds (startsecs)']);
+  });
+
   it('ignores a start while already started', () => {
     const m = running(0);
     expect(step(m, { type: 'start' }, 5_000, cfg).machine).toBe(m);
