@@ -5,7 +5,7 @@
  * (stopwaitsecs=60 would otherwise end in SIGKILL a minute later).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../src/cli/supctl.js';
+import { main } from '../../../src/cli/supctl/main.js';
 import { startSupd, type RunningSupd } from '../../support/supd-harness.js';
 
 let supd: RunningSupd;
