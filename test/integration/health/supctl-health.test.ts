@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { main } from '../../../src/cli/supctl.js';
+import { main } from '../../../src/cli/supctl/main.js';
 import { makeTempDir, NODE, PUPPET, startSupd, type RunningSupd } from '../../support/supd-harness.js';
 
 let supd: RunningSupd | undefined;
