@@ -6,7 +6,7 @@
 //   npm run bench                      # full: about 8 minutes
 //   BENCH_QUICK=1 npm run bench        # fewer repetitions, shorter windows: about 2 minutes
 //   BENCH_ONLY=idle,restart ...        # only these sections (rss start idle status restart crash
-//                                      # shutdown reap events logs backoff tree)
+//                                      # shutdown reap events logs backoff tree jobs)
 //
 // Each tool missing here (supervisord, supervisorctl, tini, dumb-init, unshare or root for the
 // PID-1 rows) is skipped with a note. Every process the bench starts runs in a mkdtemp dir and
@@ -14,7 +14,7 @@
 // Helper roles of this same file: --listener DIR (event listener), --exiter DIR (a program that
 // records when it exits), --orphans N FILE (leaves N orphans to its PID 1).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { accessSync, appendFileSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, appendFileSync, closeSync, constants, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -42,6 +42,7 @@ const SHUTDOWN_REPS_SUPERVISORD = REPS;
 const ORPHANS = 2000;
 const EVENTS_N = QUICK ? 500 : 2000;
 const LOG_BYTES = QUICK ? '64MiB' : '256MiB';
+const JOB_BYTES = (QUICK ? 64 : 256) * 1024 * 1024;
 
 // --- small helpers ---------------------------------------------------------------------------
 
@@ -551,6 +552,42 @@ function logsRun() {
   return rows;
 }
 
+/**
+ * A job's output to an attached `supctl run` (into a file), against the raw pipe
+ * `head | cat > file`: JOB_BYTES from /dev/zero, wall time from starting the client to its exit
+ * (supctl's own start included), supd's and the client's CPU.
+ */
+async function jobsRun() {
+  const daemon = await startDaemon('supd', []);
+  try {
+    while ((await countRunning(daemon.sock)) < 0) await sleep(20);
+    const out = join(daemon.dir, 'job.out');
+    const env = { ...process.env, SUPCTL_STATE_DIR: join(daemon.dir, 'supctl-state') };
+    let t = performance.now();
+    spawnSync('sh', ['-c', `head -c ${JOB_BYTES} /dev/zero | cat > ${out}`]);
+    const rawMs = performance.now() - t;
+    const fd = openSync(out, 'w');
+    const supdBefore = cpuMs(daemon.pid);
+    t = performance.now();
+    const client = spawnSync('sh', ['-c', `exec /usr/bin/time -f '%U %S' ${NODE} ${SUPCTL} -c ${daemon.conf} run -- head -c ${JOB_BYTES} /dev/zero`], { env, stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
+    const jobMs = performance.now() - t;
+    closeSync(fd);
+    const supdCpuMs = cpuMs(daemon.pid) - supdBefore;
+    const size = statSync(out).size;
+    if (client.status !== 0 || size !== JOB_BYTES) throw new Error(`supctl run: exit ${client.status}, ${size} of ${JOB_BYTES} bytes: ${client.stderr}`);
+    const [user, sys] = (client.stderr.trim().split('\n').pop() ?? '').split(' ').map(Number);
+    const mib = JOB_BYTES / 2 ** 20;
+    return {
+      jobMibps: mib / (jobMs / 1000),
+      rawMibps: mib / (rawMs / 1000),
+      jobSupdCpuPerGiB: supdCpuMs / 1000 / (mib / 1024),
+      jobClientCpuPerGiB: ((user ?? NaN) + (sys ?? NaN)) / (mib / 1024),
+    };
+  } finally {
+    await teardown(daemon);
+  }
+}
+
 // --- helper roles ------------------------------------------------------------------------------
 
 /** An event listener answering OK at once; appends `<CLOCK_MONOTONIC ns> <eventname>` per event. */
@@ -680,6 +717,7 @@ async function main() {
     tree.plain = await medianRuns(REPS, 'supd: 100 programs, stopastree=false', () => treeRun(false));
     tree.tree = await medianRuns(REPS, 'supd: 100 programs, stopastree=true', () => treeRun(true));
   }
+  const jobs = want('jobs') ? await medianRuns(REPS, `supd: a job's ${JOB_BYTES / 2 ** 20} MiB to an attached supctl run`, jobsRun) : {};
 
   let logs = {};
   if (want('logs')) {
@@ -763,6 +801,13 @@ async function main() {
         row(rows, `... daemon CPU per GiB logged`, sw.cpuPerGiB ?? NaN, vw.cpuPerGiB ?? NaN, (x) => fmt.n(x, ' CPU-s'));
       }
     }
+  }
+
+  if (want('jobs')) {
+    const size = `${JOB_BYTES / 2 ** 20} MiB`;
+    rows.push(`| job output to an attached \`supctl run\`, ${size} into a file | ${fmt.n(jobs.jobMibps ?? NaN, ' MiB/s')} | (no jobs) |  | ${ratio(jobs.jobMibps ?? NaN, jobs.rawMibps ?? NaN)} of the raw pipe |  |`);
+    rows.push(`| ... raw pipe: \`head -c ${size} /dev/zero \\| cat > file\` | ${fmt.n(jobs.rawMibps ?? NaN, ' MiB/s')} |  |  |  |  |`);
+    rows.push(`| ... CPU per GiB: supd / the supctl client | ${fmt.n(jobs.jobSupdCpuPerGiB ?? NaN, ' CPU-s')} / ${fmt.n(jobs.jobClientCpuPerGiB ?? NaN, ' CPU-s')} |  |  |  |  |`);
   }
 
   const cpu = cpus();

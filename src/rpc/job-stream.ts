@@ -42,23 +42,24 @@ export class JobStreamError extends Error {
 /** Incremental decoder: feed() it chunks as they arrive; it returns the frames completed by each. */
 export class JobStreamDecoder {
   private header = '';
-  /** Set while a data frame's bytes are being read. */
-  private data: { stream: JobStream; offset: number; remaining: number; parts: Buffer[] } | null = null;
+  /** Set while a data frame's bytes are being read: where the next of them belongs. */
+  private data: { stream: JobStream; offset: number; remaining: number } | null = null;
 
+  /**
+   * The events completed by `chunk`. A data frame split across chunks comes out as one data event
+   * per piece, each with its own offset, without copying: views into `chunk`.
+   */
   feed(chunk: Buffer): JobStreamEvent[] {
     const events: JobStreamEvent[] = [];
     let at = 0;
     while (at < chunk.length) {
       if (this.data !== null) {
         const take = Math.min(this.data.remaining, chunk.length - at);
-        this.data.parts.push(chunk.subarray(at, at + take));
+        events.push({ type: 'data', stream: this.data.stream, offset: this.data.offset, data: chunk.subarray(at, at + take) });
+        this.data.offset += take;
         this.data.remaining -= take;
         at += take;
-        if (this.data.remaining === 0) {
-          const { stream, offset, parts } = this.data;
-          this.data = null;
-          events.push({ type: 'data', stream, offset, data: parts.length === 1 ? parts[0]! : Buffer.concat(parts) });
-        }
+        if (this.data.remaining === 0) this.data = null;
         continue;
       }
       const newline = chunk.indexOf(0x0a, at);
@@ -89,7 +90,7 @@ export class JobStreamDecoder {
       const length = wholeNumber(parts[2]);
       if (offset !== null && length !== null) {
         if (length === 0) return { type: 'data', stream: kind, offset, data: Buffer.alloc(0) };
-        this.data = { stream: kind, offset, remaining: length, parts: [] };
+        this.data = { stream: kind, offset, remaining: length };
         return null;
       }
     }

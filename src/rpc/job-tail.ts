@@ -48,6 +48,17 @@ export function handleJobTail(jobs: JobsPort, req: IncomingMessage, res: ServerR
 
   const pump = (): void => {
     if (isWaitingForDrain || isDone) return;
+    send();
+    // What was sent may free the job's pipes (job-runner.ts holds them for a follower behind).
+    registration.progress();
+    if (!isWaitingForDrain && isJobComplete(job)) {
+      isDone = true;
+      registration.stop();
+      const info = jobInfo(job);
+      res.end(encodeEnd(job.state, Number(info.exitcode), job.signal));
+    }
+  };
+  const send = (): void => {
     for (let wrote = true; wrote; ) {
       wrote = false;
       for (const stream of JOB_STREAMS) {
@@ -68,18 +79,9 @@ export function handleJobTail(jobs: JobsPort, req: IncomingMessage, res: ServerR
             isWaitingForDrain = false;
             pump();
           });
-          registration.progress();
           return;
         }
       }
-    }
-    // What was sent may free the job's pipes (job-runner.ts holds them for a follower behind).
-    registration.progress();
-    if (isJobComplete(job)) {
-      isDone = true;
-      registration.stop();
-      const info = jobInfo(job);
-      res.end(encodeEnd(job.state, Number(info.exitcode), job.signal));
     }
   };
   const registration = jobs.follow(job.id, { position: () => position, wake: pump });

@@ -59,8 +59,8 @@ export interface CtlIo {
   write(text: string): void;
   /** One line of error output (stderr). */
   err(line: string): void;
-  /** Bytes as they are, to stdout or stderr (a job's output); falls back to write() and err(). */
-  writeRaw?(fd: 1 | 2, data: Uint8Array): void;
+  /** Bytes as they are, to stdout or stderr (a job's output); false once that stream's reader is gone. */
+  writeRaw?(fd: 1 | 2, data: Uint8Array): boolean;
 }
 
 export interface CtlOptions {
@@ -172,9 +172,10 @@ class Controller {
       record: (value) => this.record(value),
       err: (line) => io.err(line),
       writeRaw: (fd, data) => {
-        if (io.writeRaw !== undefined) io.writeRaw(fd, data);
-        else if (fd === 1) io.write(Buffer.from(data).toString('utf8'));
+        if (io.writeRaw !== undefined) return io.writeRaw(fd, data);
+        if (fd === 1) io.write(Buffer.from(data).toString('utf8'));
         else io.err(Buffer.from(data).toString('utf8').replace(/\n$/, ''));
+        return true;
       },
       setExit: (code) => {
         this.exitstatus = code;

@@ -7,8 +7,8 @@
 import { writeSync } from 'node:fs';
 import type { CtlIo } from './commands.js';
 
-/** Writes all of `text` (or the bytes) to stdout (1) or stderr (2). */
-export type FdWriter = (fd: 1 | 2, text: string | Uint8Array) => void;
+/** Writes all of `text` (or the bytes) to stdout (1) or stderr (2); false once that stream's reader is gone. */
+export type FdWriter = (fd: 1 | 2, text: string | Uint8Array) => boolean | void;
 
 /** A CtlIo whose stdout lines are gathered and flushed once the current burst of output ends. */
 export function createConsoleIo(writeFd: FdWriter, schedule: (flush: () => void) => void = queueMicrotask): CtlIo {
@@ -34,7 +34,7 @@ export function createConsoleIo(writeFd: FdWriter, schedule: (flush: () => void)
     },
     writeRaw: (fd, data) => {
       flush();
-      writeFd(fd, data);
+      return writeFd(fd, data) !== false;
     },
   };
 }
@@ -49,11 +49,11 @@ export function createFdWriter(streams: () => { readonly stdout: NodeJS.Writable
   let viaStreams = false;
   const closed = new Set<number>();
   return (fd, text) => {
-    if (closed.has(fd)) return;
+    if (closed.has(fd)) return false;
     if (viaStreams) {
       const stream = fd === 1 ? streams().stdout : streams().stderr;
       stream.write(text);
-      return;
+      return true;
     }
     let bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : Buffer.from(text.buffer, text.byteOffset, text.byteLength);
     while (bytes.length > 0) {
@@ -63,7 +63,7 @@ export function createFdWriter(streams: () => { readonly stdout: NodeJS.Writable
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'EPIPE') {
           closed.add(fd);
-          return;
+          return false;
         }
         if (code !== 'EAGAIN') throw error;
         viaStreams = true;
@@ -71,8 +71,9 @@ export function createFdWriter(streams: () => { readonly stdout: NodeJS.Writable
         // The streams report a later EPIPE as an 'error' event; without a listener it would crash supctl.
         for (const stream of [stdout, stderr]) stream.on('error', () => undefined);
         (fd === 1 ? stdout : stderr).write(bytes);
-        return;
+        return true;
       }
     }
+    return true;
   };
 }

@@ -47,8 +47,8 @@ export interface JobContext {
   record(value: unknown): void;
   /** One line to stderr. */
   err(line: string): void;
-  /** The job's bytes, to supctl's stdout (1) or stderr (2). */
-  writeRaw(fd: 1 | 2, data: Uint8Array): void;
+  /** The job's bytes, to supctl's stdout (1) or stderr (2); false when nobody reads that stream any more. */
+  writeRaw(fd: 1 | 2, data: Uint8Array): boolean;
   setExit(code: number): void;
   /** Aborted by Ctrl-C. */
   readonly signal?: AbortSignal;
@@ -185,14 +185,23 @@ async function follow(ctx: JobContext, info: JobInfoView, cursor: LinkCursor, fr
   const position = { ...from };
   const decoder = new JobStreamDecoder();
   let ended: { exitcode: number } | null = null;
+  // A reader of ours that went away (`supctl link 3 | head`): what it did not take stays unseen.
+  let closedStream: string | null = null;
+  const stop = new AbortController();
+  const signal = ctx.signal === undefined ? stop.signal : AbortSignal.any([ctx.signal, stop.signal]);
   try {
     const path = `/jobtail/${encodeURIComponent(info.id)}?stdout=${position.stdout}&stderr=${position.stderr}`;
     await ctx.rpc.follow(
       path,
       (chunk) => {
         for (const event of decoder.feed(chunk)) {
+          if (closedStream !== null) return;
           if (event.type === 'data') {
-            ctx.writeRaw(event.stream === 'stdout' ? 1 : 2, event.data);
+            if (!ctx.writeRaw(event.stream === 'stdout' ? 1 : 2, event.data)) {
+              closedStream = event.stream;
+              stop.abort();
+              return;
+            }
             position[event.stream] = event.offset + event.data.length;
             cursor.save(position);
           } else if (event.type === 'lost') {
@@ -202,7 +211,7 @@ async function follow(ctx: JobContext, info: JobInfoView, cursor: LinkCursor, fr
           }
         }
       },
-      ctx.signal,
+      signal,
     );
   } catch (error) {
     cursor.close();
@@ -226,8 +235,13 @@ async function follow(ctx: JobContext, info: JobInfoView, cursor: LinkCursor, fr
     ctx.setExit(done.exitcode < 0 ? JOB_EXIT.FAILED : done.exitcode & 0xff);
     return;
   }
+  if (closedStream !== null) {
+    ctx.err(`supctl: nothing reads supctl's ${closedStream} any more: detached from job ${info.id}, which runs on; supctl link ${refOf(info)} prints the rest`);
+    ctx.setExit(JOB_EXIT.FAILED);
+    return;
+  }
   if (ctx.signal?.aborted === true) {
-    ctx.err(`supctl: detached from job ${info.id}, which runs on; supctl link ${info.id} to re-attach, supctl kill ${info.id} to stop it`);
+    ctx.err(`supctl: detached from job ${info.id}, which runs on; supctl link ${refOf(info)} to re-attach, supctl kill ${refOf(info)} to stop it`);
     ctx.setExit(JOB_EXIT.DETACHED);
     return;
   }
@@ -235,8 +249,13 @@ async function follow(ctx: JobContext, info: JobInfoView, cursor: LinkCursor, fr
 }
 
 function lostConnection(ctx: JobContext, info: JobInfoView, why: string): void {
-  ctx.err(`supctl: lost the connection to supd (${why}); job ${info.id} is not stopped by this: supctl link ${info.id} to re-attach`);
+  ctx.err(`supctl: lost the connection to supd (${why}); job ${info.id} is not stopped by this: supctl link ${refOf(info)} to re-attach`);
   ctx.setExit(JOB_EXIT.FAILED);
+}
+
+/** How the user can name the job: its name if it has one. */
+function refOf(info: JobInfoView): string {
+  return info.name === '' ? info.id : info.name;
 }
 
 /** run -i: supctl's stdin to the job's, on a connection of its own; EOF closes the job's stdin. */

@@ -9,9 +9,19 @@ const body = Buffer.concat([
   encodeEnd('killed', 143, 'SIGTERM'),
 ]);
 
+/** Decoded events, with the pieces of one data frame put back together (they must follow on). */
 function decodeIn(pieces: Buffer[]): JobStreamEvent[] {
   const decoder = new JobStreamDecoder();
-  return pieces.flatMap((piece) => decoder.feed(piece));
+  const events: JobStreamEvent[] = [];
+  for (const event of pieces.flatMap((piece) => decoder.feed(piece))) {
+    const last = events.at(-1);
+    if (event.type === 'data' && last?.type === 'data' && last.stream === event.stream && last.offset + last.data.length === event.offset && event.data.length > 0) {
+      events[events.length - 1] = { ...last, data: Buffer.concat([last.data, event.data]) };
+    } else {
+      events.push(event);
+    }
+  }
+  return events;
 }
 
 const expected: JobStreamEvent[] = [
