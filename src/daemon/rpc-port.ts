@@ -4,7 +4,7 @@
  * reloadConfig and add/removeProcessGroup do them. No XML and no sockets here.
  */
 import { truncateSync } from 'node:fs';
-import type { GroupConfig, SupdConfig } from '../config/types.js';
+import type { GroupConfig, ProcessConfig, SupdConfig } from '../config/types.js';
 import { diffGroups } from '../core/reload-diff.js';
 import { processKey, type ProcessEntry } from '../core/supervisor.js';
 import type {
@@ -110,11 +110,20 @@ export function createDaemonPort(daemon: Daemon, version: string, ext: PortExten
   // No detail: methods.ts names the namespec as the caller wrote it (`BAD_NAME: web`).
   const badName = (_group: string, _name: string): Refusal => ({ fault: 'BAD_NAME' });
 
-  const configInfoOf = (groups: readonly GroupConfig[], active: (g: GroupConfig) => boolean): ConfigInfo[] =>
-    groups.flatMap((group) =>
+  /** The log targets as configured: AUTO stays AUTO ('auto' in getAllConfigInfo). */
+  const configuredLogfiles = (config: ProcessConfig) => ({
+    stdout: config.stdout.logfile,
+    stderr: config.redirectStderr ? null : config.stderr.logfile,
+  });
+  const configInfoOf = (groups: readonly GroupConfig[], active: (g: GroupConfig) => boolean): ConfigInfo[] => {
+    const isReread = groups !== daemon.currentConfig.groups;
+    return groups.flatMap((group) =>
       group.processes.map((config) => {
         const entry = find(group.name, config.name);
-        const files = entry !== undefined ? logfiles(entry) : defaultLogfiles({ key: '', config, machine: undefined as never });
+        // supervisord resolves AUTO in the config objects of the processes it runs; a reread
+        // makes new ones, which show 'auto' until their group is added.
+        const isRunFromThis = entry !== undefined && (!isReread || entry.config === config);
+        const files = isRunFromThis ? logfiles(entry) : configuredLogfiles(config);
         return {
           config,
           groupPriority: group.priority,
@@ -125,6 +134,7 @@ export function createDaemonPort(daemon: Daemon, version: string, ext: PortExten
         };
       }),
     );
+  };
 
   return {
     state: () => supervisor.supervisorState,

@@ -65,9 +65,9 @@ export interface ConfigInfo {
   readonly inuse: boolean;
   /** The uid `user=` resolves to, or null when no user is set. */
   readonly uid: number | null;
-  /** Resolved log paths (AUTO resolved), as in ProcessSnapshot; null for NONE. */
-  readonly stdoutLogfile: string | null;
-  readonly stderrLogfile: string | null;
+  /** Log paths, resolved for a running process's own config, else 'AUTO' as configured; null for NONE. */
+  readonly stdoutLogfile: string | null | 'AUTO';
+  readonly stderrLogfile: string | null | 'AUTO';
 }
 
 /** What supd.getReadiness answers (also /readyz and supctl health). */

@@ -114,3 +114,15 @@ describe('a config at start', () => {
     expect(everything.match(/unknown key 'bogus_key'/g)).toEqual(["unknown key 'bogus_key'"]);
   });
 });
+
+describe('getAllConfigInfo after a reread', () => {
+  it("shows 'auto' for AUTO logs, as supervisord lists the config it read, and resolved paths before", async () => {
+    supd = await startWeb();
+    await supd.waitForState('web', 'RUNNING');
+    const logsOf = async () =>
+      ((await supd!.rpc('supervisor.getAllConfigInfo')) as Record<string, unknown>[]).map((c) => [c['stdout_logfile'], c['stderr_logfile']]);
+    expect(await logsOf()).toEqual([[expect.stringMatching(/^\/.*web-stdout.*\.log$/), expect.stringMatching(/^\/.*web-stderr.*\.log$/)]]);
+    await supd.rpc('supervisor.reloadConfig');
+    expect(await logsOf()).toEqual([['auto', 'auto']]);
+  });
+});
