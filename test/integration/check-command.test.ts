@@ -37,8 +37,8 @@ describe('supd --check', () => {
     const { code, stderr } = check(file);
     expect(code).toBe(2);
     const lines = stderr.trim().split('\n');
-    expect(lines.some((l) => /supd\.conf:4: \[program:a\] stopsignal=NOPE: /.test(l))).toBe(true);
-    expect(lines.some((l) => /\[program:b\].*command/.test(l))).toBe(true);
+    expect(lines).toContainEqual(expect.stringMatching(/supd\.conf:4: \[program:a\] stopsignal=NOPE: /));
+    expect(lines).toContainEqual(expect.stringMatching(/\[program:b\].*command/));
   });
 
   it('warns about an unknown key but still passes', () => {

@@ -91,7 +91,7 @@ describe('stopastree', () => {
     const out = spawnSync(NODE, [join(REPO, 'dist/cli/supctl.js'), '-c', supd.configPath, 'tree'], { encoding: 'utf8' });
     const lines = out.stdout.split('\n');
     expect(lines.find((l) => l.includes(`(orphan)`))).toMatch(new RegExp(`^└─ sleep \\(orphan\\) +${orphanPid} `));
-    expect(lines.some((l) => new RegExp(`─ sleep +${setsidPid} `).test(l))).toBe(true);
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`─ sleep +${setsidPid} `)));
   }, 20_000);
 
   it('without stopastree the setsid() child outlives the stop, as under supervisord', async () => {

@@ -221,7 +221,7 @@ describe.skipIf(!unshareAvailable)(`the demo layout as PID 1 (${unshareAvailable
     const stopped = started.lines.flatMap((line) => / (?:INFO|WARN) stopped: (\S+) \((.*?)\)$/.exec(line)?.slice(1, 3).join(' ') ?? []);
     // Every stand-in and the event handler (state-log.mjs) exits 0 on TERM.
     expect(stopped.sort(), seen()).toEqual(PROGRAMS.map((p) => `${p} exit status 0`).sort());
-    expect(started.lines.some((line) => line.includes('all processes stopped'))).toBe(true);
+    expect(started.lines).toContainEqual(expect.stringContaining('all processes stopped'));
     expect(readdirSync(`/proc`).includes(String(launcher.pid))).toBe(false);
   });
 });

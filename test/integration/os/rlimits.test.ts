@@ -28,7 +28,7 @@ describe('raiseSoftLimit', () => {
   });
 
   it.skipIf(original.hard < 200)('raises a low soft limit to exactly the minimum, below the hard limit', () => {
-    expect(setRlimit(RLIMIT_NOFILE, { soft: 100, hard: original.hard })).toBe(true);
+    expect(setRlimit(RLIMIT_NOFILE, { soft: 100, hard: original.hard })).toEqual(true);
     expect(raiseSoftLimit('NOFILE', 150)).toEqual({ ok: true, before: 100, after: 150 });
     expect(nofile()).toEqual({ soft: 150, hard: original.hard });
   });
