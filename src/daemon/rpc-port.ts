@@ -25,6 +25,9 @@ import type { Daemon } from './daemon.js';
 import { SPAWN_FAILURE_FAULTS } from './spawn-faults.js';
 
 /** Hooks the logs and events layers add; the port works without them. */
+
+/** What sendProcessStdin queues for one program beyond its pipe, at most. */
+const STDIN_BUFFER_BYTES = 4 * 1024 * 1024;
 export interface PortExtensions {
   /** Resolved log paths of a process (AUTO resolved), null for none. */
   logfiles?: (entry: ProcessEntry) => { stdout: string | null; stderr: string | null };
@@ -202,9 +205,18 @@ export function createDaemonPort(daemon: Daemon, version: string, ext: PortExten
       if (child === undefined || entry.machine.pid === 0 || entry.machine.state.name === 'STOPPING') {
         return { fault: 'NOT_RUNNING' };
       }
-      return new Promise((resolve) => {
-        child.openStdin().write(data, (error) => resolve(error ? { fault: 'NO_FILE', detail: error.message } : undefined));
-      });
+      // Answered once the data is queued, never when the program reads it (supervisord buffers
+      // too); the queue beyond the pipe is bounded per program.
+      const stdin = child.openStdin();
+      if (stdin.destroyed || stdin.errored !== null) return { fault: 'NO_FILE', detail: `${entry.config.name}'s stdin is closed` };
+      if (stdin.writableLength + data.length > STDIN_BUFFER_BYTES) {
+        return {
+          fault: 'FAILED',
+          detail: `${entry.config.name}'s stdin buffer is full (${stdin.writableLength} bytes wait for it to read; at most ${STDIN_BUFFER_BYTES})`,
+        };
+      }
+      stdin.write(data, () => undefined); // a write error (EPIPE) surfaces as the program's exit
+      return undefined;
     },
     sendRemoteCommEvent(type, data) {
       ext.sendRemoteCommEvent?.(type, data);
