@@ -11,7 +11,7 @@ import { statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { Fault } from './faults.js';
+import { Fault, FAULTS } from './faults.js';
 import { handleJobTail } from './job-tail.js';
 import type { JobsPort } from './jobs-port.js';
 import { followLiveTail, followLogFile, type LiveTail } from './log-follow.js';
@@ -22,6 +22,9 @@ import { decodeMethodCall, encodeFault, encodeMethodResponse, XmlRpcParseError }
 
 /** Default cap on a request body; supervisord has none, supd refuses larger ones with 413. */
 export const DEFAULT_MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+
+/** Cap on one XML-RPC answer; supervisord has none (a 2.3 MB multicall answered 101 MB). */
+export const DEFAULT_MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
 /** supervisord's logtail_handler sends this many bytes of history before following. */
 const LOGTAIL_HEAD_BYTES = 1024;
@@ -65,6 +68,8 @@ export interface RpcServerOptions {
   readonly unix?: UnixServerOptions | null;
   readonly inet?: InetServerOptions | null;
   readonly maxRequestBytes?: number;
+  /** Defaults to DEFAULT_MAX_ANSWER_BYTES. */
+  readonly maxAnswerBytes?: number;
   readonly routes?: ExtraRoutes;
   /** Where supd's own log lines go (stale socket replaced, no auth, 500s). */
   readonly log?: ServerLog;
@@ -87,6 +92,7 @@ export async function startRpcServers(options: RpcServerOptions): Promise<RpcSer
   const log = options.log ?? ((): void => undefined);
   const dispatcher = options.dispatcher ?? createRpcMethods(options.port, { jobs: options.jobs });
   const maxRequestBytes = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
+  const maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
   if (options.inet) assertInetIsSafe(options.inet);
 
   const closers: (() => Promise<void>)[] = [];
@@ -95,13 +101,13 @@ export async function startRpcServers(options: RpcServerOptions): Promise<RpcSer
   };
   try {
     if (options.unix) {
-      const server = createServer(createRequestHandler({ port: options.port, dispatcher, jobs: options.jobs, auth: options.unix, maxRequestBytes, log, routes: options.routes }));
+      const server = createServer(createRequestHandler({ port: options.port, dispatcher, jobs: options.jobs, auth: options.unix, maxRequestBytes, maxAnswerBytes, log, routes: options.routes }));
       closers.push(await listenUnix(server, options.unix, log));
       if (!options.unix.username) log('warn', `server 'unix_http_server' running without any HTTP authentication checking`);
     }
     let inetAddress: AddressInfo | null = null;
     if (options.inet) {
-      const server = createServer(createRequestHandler({ port: options.port, dispatcher, jobs: options.jobs, auth: options.inet, maxRequestBytes, log, routes: options.routes }));
+      const server = createServer(createRequestHandler({ port: options.port, dispatcher, jobs: options.jobs, auth: options.inet, maxRequestBytes, maxAnswerBytes, log, routes: options.routes }));
       inetAddress = await listenInet(server, options.inet);
       closers.push(() => closeServer(server));
       if (!options.inet.username) log('warn', `server 'inet_http_server' running without any HTTP authentication checking`);
@@ -223,6 +229,8 @@ interface HandlerOptions {
   readonly jobs?: JobsPort;
   readonly auth: Credentials;
   readonly maxRequestBytes: number;
+  /** The largest XML-RPC answer sent; a larger one is replaced by a FAILED fault. */
+  readonly maxAnswerBytes: number;
   readonly log: ServerLog;
   readonly routes?: ExtraRoutes | undefined;
 }
@@ -368,9 +376,15 @@ async function handleRpc(options: HandlerOptions, req: IncomingMessage, res: Ser
     if (!(error instanceof Fault)) throw error;
     xml = encodeFault(error.faultCode, error.faultString);
   }
-  const bytes = Buffer.from(xml, 'utf8');
-  res.writeHead(200, { 'Content-Type': 'text/xml', 'Content-Length': bytes.length });
-  res.end(bytes);
+  let length = Buffer.byteLength(xml, 'utf8');
+  if (length > options.maxAnswerBytes) {
+    options.log('warn', `XML-RPC answer to ${call.methodName} of ${length} bytes refused (over ${options.maxAnswerBytes})`);
+    xml = encodeFault(FAULTS.FAILED, `FAILED: the answer of ${length} bytes is over supd's limit of ${options.maxAnswerBytes} bytes; ask for less at a time`);
+    length = Buffer.byteLength(xml, 'utf8');
+  }
+  // The string is written as is (no second copy as a Buffer).
+  res.writeHead(200, { 'Content-Type': 'text/xml', 'Content-Length': length });
+  res.end(xml, 'utf8');
 }
 
 /** The whole body, or 'too-large' as soon as it passes `limit` (the rest is left unread). */

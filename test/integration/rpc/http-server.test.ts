@@ -47,13 +47,14 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function serveUnix(extra: { username?: string; password?: string; maxRequestBytes?: number } = {}): Promise<string> {
+async function serveUnix(extra: { username?: string; password?: string; maxRequestBytes?: number; maxAnswerBytes?: number } = {}): Promise<string> {
   const file = join(dir, 'supd.sock');
   servers.push(
     await startRpcServers({
       port,
       unix: { file, chmod: 0o700, username: extra.username ?? null, password: extra.password ?? null },
       maxRequestBytes: extra.maxRequestBytes,
+      maxAnswerBytes: extra.maxAnswerBytes,
     }),
   );
   return file;
@@ -227,6 +228,16 @@ describe('bad requests', () => {
     const big = `<methodCall><methodName>supervisor.sendProcessStdin</methodName><params><param><value>web</value></param><param><value>${'a'.repeat(5000)}</value></param></params></methodCall>`;
     expect((await raw(file, 'POST', '/RPC2', big)).status).toBe(413);
     expect(await client(`unix://${file}`).call('supervisor.getPID')).toBe(4242);
+  });
+
+  it('answers a multicall whose answer is over the cap with a FAILED fault, and keeps serving', async () => {
+    const file = await serveUnix({ maxAnswerBytes: 100_000 });
+    const calls = Array.from({ length: 500 }, () => ({ methodName: 'system.methodHelp', params: ['supervisor.startProcess'] }));
+    await expect(client(`unix://${file}`).call('system.multicall', [calls])).rejects.toMatchObject({
+      faultCode: 30,
+      faultString: expect.stringMatching(/^FAILED: the answer of \d+ bytes is over supd's limit of 100000 bytes/),
+    });
+    expect(await client(`unix://${file}`).call('system.multicall', [calls.slice(0, 10)])).toHaveLength(10);
   });
 
   it('answers an unknown method with the UNKNOWN_METHOD fault', async () => {
