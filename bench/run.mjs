@@ -5,7 +5,7 @@
 //
 //   npm run bench                      # full: about 8 minutes
 //   BENCH_QUICK=1 npm run bench        # fewer repetitions, shorter windows: about 2 minutes
-//   BENCH_ONLY=idle,restart ...        # only these sections (rss start idle status restart crash
+//   BENCH_ONLY=idle,restart ...        # only these sections (rss start idle status restart metrics crash
 //                                      # shutdown reap events logs backoff tree jobs)
 //
 // Each tool missing here (supervisord, supervisorctl, tini, dumb-init, unshare or root for the
@@ -180,6 +180,33 @@ function rpc(sock, method, params = []) {
   });
 }
 
+/** GET a path over the unix socket; resolves with the body. */
+function httpGet(sock, path) {
+  return new Promise((resolvePromise, reject) => {
+    const req = request({ socketPath: sock, path, method: 'GET', agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (c) => (text += c));
+      res.on('end', () => (res.statusCode === 200 ? resolvePromise(text) : reject(new Error(`GET ${path}: ${res.statusCode}`))));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** supd's /metrics scraped one after another: wall time per scrape, and supd's CPU per scrape. */
+async function metricsScrapes(daemon) {
+  const count = QUICK ? 10 : 30;
+  await httpGet(daemon.sock, '/metrics'); // the first scrape loads and compiles the code
+  const times = [];
+  const c0 = cpuMs(daemon.pid);
+  for (let i = 0; i < count; i++) {
+    const t0 = performance.now();
+    await httpGet(daemon.sock, '/metrics');
+    times.push(performance.now() - t0);
+  }
+  return { metricsMs: median(times), metricsCpuMs: (cpuMs(daemon.pid) - c0) / count };
+}
+
 async function countRunning(sock) {
   try {
     return ((await rpc(sock, 'supervisor.getAllProcessInfo')).match(/>RUNNING</g) ?? []).length;
@@ -307,6 +334,7 @@ async function hundredRun(kind) {
       out.idleWakeupsPerSec = ((wakeups(daemon.pid) - w0) * 1000) / IDLE_MS;
     }
     if (want('status') && (kind === 'supd' || SUPERVISORCTL)) out.statusMs = median(Array.from({ length: SAMPLES }, () => timeCli(daemon)));
+    if (want('metrics') && kind === 'supd') Object.assign(out, await metricsScrapes(daemon));
     if (want('restart')) {
       const samples = [];
       const restarted = new Set(); // a program up for less than 1 s is one supd restarts no sooner than 1 s after its start
@@ -332,6 +360,7 @@ async function sizeRun(kind, n) {
     await sleep(2_000);
     const out = memory(daemon.pid);
     if (n >= 500 && want('status') && (kind === 'supd' || SUPERVISORCTL)) out.statusMs = median(Array.from({ length: SAMPLES }, () => timeCli(daemon)));
+    if (n >= 500 && want('metrics') && kind === 'supd') Object.assign(out, await metricsScrapes(daemon));
     return out;
   } finally {
     await teardown(daemon);
@@ -679,8 +708,8 @@ async function main() {
   const get = (kind, key) => R[kind]?.[key] ?? NaN;
 
   for (const kind of kinds) {
-    if (want('rss') || want('start') || want('idle') || want('status') || want('restart')) Object.assign(R[kind], await medianRuns(REPS, `${kind}: 100 programs`, () => hundredRun(kind)));
-    if (want('rss') || want('status')) {
+    if (want('rss') || want('start') || want('idle') || want('status') || want('restart') || want('metrics')) Object.assign(R[kind], await medianRuns(REPS, `${kind}: 100 programs`, () => hundredRun(kind)));
+    if (want('rss') || want('status') || want('metrics')) {
       for (const n of [10, 500]) {
         const r = await medianRuns(REPS, `${kind}: ${n} programs`, () => sizeRun(kind, n));
         for (const [k, v] of Object.entries(r)) R[kind][`${k}${n}`] = v;
@@ -761,6 +790,14 @@ async function main() {
     const ref = `<= tini (${fmt.ms(tini)}; dumb-init ${fmt.ms(reap['dumb-init'] ?? NaN)})`;
     const met = Number.isFinite(tini) ? (reap.supd <= tini * 1.1 ? 'yes' : 'NO') : 'n/a';
     rows.push(`| reap ${ORPHANS} orphans as PID 1 (exit to none left) | ${fmt.ms(reap.supd)} | ${fmt.ms(reap.supervisord ?? NaN)} | ${ratio(reap.supd, reap.supervisord ?? NaN)} | ${ref} | ${met} |`);
+  }
+  if (want('metrics')) {
+    // supervisord has no /metrics (its users run an exporter); the column is supd's alone.
+    for (const key of ['', '500']) {
+      const n = key === '' ? 100 : 500;
+      rows.push(`| GET /metrics, ${n} programs: time per scrape | ${fmt.ms(get('supd', `metricsMs${key}`))} |  |  |  |  |`);
+      rows.push(`| ... supd CPU per scrape | ${fmt.ms(get('supd', `metricsCpuMs${key}`))} |  |  |  |  |`);
+    }
   }
   if (want('shutdown')) row(rows, `shutdown of ${SHUTDOWN_N} programs after SIGTERM`, get('supd', 'shutdownMs'), get('supervisord', 'shutdownMs'), fmt.ms, '<= 0.05x', 0.05);
   if (want('events')) {
