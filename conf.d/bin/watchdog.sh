@@ -5,7 +5,9 @@ state=${PX_STATE_DIR:-/tmp/supd-demo}
 trap '{ kill $!; wait $!; } 2>/dev/null; echo "watchdog.sh: stopping"; exit 0' TERM INT
 echo "watchdog.sh: checking px-storage every 63 s"
 while :; do
-  sleep 63 & wait $! 2>/dev/null
+  # 63 naps of 1 s: dash can enter `wait` with a TERM already pending (a group-wide TERM that
+  # came between two commands) and then waits for the whole nap; short naps bound that to 1 s.
+  n=0; while [ $n -lt 63 ]; do sleep 1 & wait $! 2>/dev/null; n=$((n + 1)); done
   if read -r word stamp pid 2>/dev/null < "$state/px-storage.health" && [ $(( $(date +%s) - stamp )) -le 10 ]; then
     echo "watchdog.sh: px-storage pid $pid ok"
   else
