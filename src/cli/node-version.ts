@@ -13,7 +13,7 @@ export function nodeVersionProblem(command: 'supd' | 'supctl', version: string, 
   return [
     `${command}: needs Node.js ${wanted} or newer; this is Node.js ${version} (${execPath}).`,
     `  In a clone of supd, \`npm ci\` installs Node 24 as a devDependency, which npm scripts and npx run:`,
-    `  \`npm start\`, \`npx ${command} ...\`, or node_modules/.bin/node dist/cli/${command}.js ...`,
+    `  \`npm start\`, \`npm run -s ${command} -- ...\`, or node_modules/.bin/node dist/cli/${command}.js ...`,
     `  Elsewhere, install Node.js ${wanted} or newer (https://nodejs.org/en/download, or the node:24 image).`,
     '',
   ].join('\n');

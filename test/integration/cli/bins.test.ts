@@ -34,7 +34,7 @@ describe('the bins on a Node that is too old', () => {
           stdout: '',
           first: expect.stringMatching(new RegExp(`^${name}: needs Node\\.js 22\\.12 or newer; this is Node\\.js 2?\\d\\.`)),
         });
-        expect(result.stderr).toContain(`npx ${name} ...`);
+        expect(result.stderr).toContain(`npm run -s ${name} -- ...`);
         expect(result.stderr).not.toMatch(/TypeError|\n\s+at /);
       }
     },

@@ -11,7 +11,7 @@ describe('the Node version check both bins run first', () => {
     expect(text?.split('\n')).toEqual([
       'supctl: needs Node.js 22.12 or newer; this is Node.js 20.20.2 (/usr/bin/node).',
       '  In a clone of supd, `npm ci` installs Node 24 as a devDependency, which npm scripts and npx run:',
-      '  `npm start`, `npx supctl ...`, or node_modules/.bin/node dist/cli/supctl.js ...',
+      '  `npm start`, `npm run -s supctl -- ...`, or node_modules/.bin/node dist/cli/supctl.js ...',
       '  Elsewhere, install Node.js 22.12 or newer (https://nodejs.org/en/download, or the node:24 image).',
       '',
     ]);
