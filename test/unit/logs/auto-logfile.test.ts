@@ -11,14 +11,14 @@ describe('AUTO log file names', () => {
 
   it('are cleaned up, with their backups, by the pattern clear_autochildlogdir uses', () => {
     const pattern = autoLogfilePattern('supervisor');
-    expect(pattern.test('web-stdout---supervisor-k3j_9a0z.log')).toBe(true);
-    expect(pattern.test('web-stderr---supervisor-k3j_9a0z.log.3')).toBe(true);
-    expect(pattern.test('web-stdout---other-k3j_9a0z.log')).toBe(false);
-    expect(pattern.test('web.log')).toBe(false);
+    expect('web-stdout---supervisor-k3j_9a0z.log').toMatch(pattern);
+    expect('web-stderr---supervisor-k3j_9a0z.log.3').toMatch(pattern);
+    expect('web-stdout---other-k3j_9a0z.log').not.toMatch(pattern);
+    expect('web.log').not.toMatch(pattern);
   });
 
   it('treat the identifier literally, not as a regular expression', () => {
-    expect(autoLogfilePattern('a.b').test('web-stdout---axb-12345678.log')).toBe(false);
+    expect('web-stdout---axb-12345678.log').not.toMatch(autoLogfilePattern('a.b'));
   });
 });
 

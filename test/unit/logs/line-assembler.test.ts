@@ -46,8 +46,7 @@ describe.each(KERNELS)('%s', (_name, kernel) => {
       feed('no newline');
       expect(text()).toBe('');
       lines.flushPartial();
-      expect(text()).toBe('web | no newline\n');
-      expect(lines.hasPartial).toBe(false);
+      expect({ text: text(), hasPartial: lines.hasPartial }).toEqual({ text: 'web | no newline\n', hasPartial: false });
     });
 
     it('prefixes every line with the process name', () => {
@@ -70,8 +69,7 @@ describe.each(KERNELS)('%s', (_name, kernel) => {
       feed('abcdefghij');
       expect(text()).toBe('web | abcd\nweb | efgh\n');
       feed('\n');
-      expect(text()).toBe('web | abcd\nweb | efgh\nweb | ij\n');
-      expect(lines.hasPartial).toBe(false);
+      expect({ text: text(), hasPartial: lines.hasPartial }).toEqual({ text: 'web | abcd\nweb | efgh\nweb | ij\n', hasPartial: false });
     });
 
     it('cuts a long complete line into pieces of lineMaxBytes', () => {
@@ -248,7 +246,7 @@ describe.each(KERNELS)('%s', (_name, kernel) => {
       lines.feed(Buffer.from(input));
       expect(text()).toBe(input.replace(/^(?=.)/gm, `${'p'.repeat(40)} | `));
       expect(batches.length).toBeGreaterThan(1);
-      expect(batches.every((b) => b.at(-1) === 10)).toBe(true);
+      expect(batches.map((b) => b.at(-1))).toEqual(batches.map(() => 10)); // every batch ends with a newline
     });
 
     it('renders a read larger than the input area, not copied into it whole', () => {

@@ -44,7 +44,7 @@ describe('the line kernel', () => {
   });
 
   it('runs with WebAssembly SIMD on this Node', () => {
-    expect(createLineKernel().canRender).toBe(true);
+    expect({ node: process.version, canRender: createLineKernel().canRender }).toEqual({ node: process.version, canRender: true });
   });
 
   it('renders exactly what the line-by-line reference does, at every alignment, prefix and suffix size', () => {
@@ -68,7 +68,8 @@ describe('the line kernel', () => {
       const asciiOnly = next(2) === 1;
       const end = Math.max(lead, input.length - next(25));
       const outAt = next(3) === 0 ? OUTPUT_BYTES - prefix.length - max - KERNEL_LINE_ROOM_BYTES - next(200) : next(40);
-      expect(kernel.setAffixes(prefix, suffix)).toBe(true);
+      const affixes = { round, prefix: prefix.length, suffix: suffix.length };
+      expect({ ...affixes, set: kernel.setAffixes(prefix, suffix) }).toEqual({ ...affixes, set: true });
       const stop = kernel.renderLines(input, lead, end, outAt, max, asciiOnly);
       const got = { stop, output: Buffer.from(kernel.output.subarray(outAt, kernel.lastOutEnd)), lines: kernel.lastLineCount };
       const want = reference(input, lead, end, outAt, prefix, suffix, max, asciiOnly);
@@ -101,7 +102,7 @@ describe('the line kernel', () => {
     const kernel = createLineKernel();
     const text = 'alpha\nbeta\ngamma\n';
     kernel.input.write(text);
-    expect(kernel.setAffixes(Buffer.from('web | '), Buffer.from('\n'))).toBe(true);
+    expect({ prefix: 'web | ', set: kernel.setAffixes(Buffer.from('web | '), Buffer.from('\n')) }).toEqual({ prefix: 'web | ', set: true });
     const stop = kernel.renderLines(kernel.input.subarray(0, text.length), 0, text.length, 0, 100, false);
     expect(stop).toBe(text.length);
     expect(kernel.output.subarray(0, kernel.lastOutEnd).toString()).toBe('web | alpha\nweb | beta\nweb | gamma\n');
@@ -110,9 +111,9 @@ describe('the line kernel', () => {
 
   it('refuses a prefix larger than its affix area, and renders nothing without WebAssembly', () => {
     const kernel = createLineKernel();
-    expect(kernel.setAffixes(Buffer.alloc(1024 * 1024), Buffer.from('\n'))).toBe(false);
+    expect({ prefix: 1024 * 1024, set: kernel.setAffixes(Buffer.alloc(1024 * 1024), Buffer.from('\n')) }).toEqual({ prefix: 1024 * 1024, set: false });
     const plain = createLineKernel({ withWasm: false });
-    expect(plain.canRender).toBe(false);
+    expect({ withWasm: false, canRender: plain.canRender }).toEqual({ withWasm: false, canRender: false });
     expect(plain.renderLines(Buffer.from('a\nb\n'), 0, 4, 0, 10, false)).toBe(0);
     expect(plain.lastLineCount).toBe(0);
   });
