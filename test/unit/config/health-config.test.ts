@@ -123,7 +123,7 @@ describe("supervisord-dependent-startup's keys", () => {
     const text = `${head}[program:rsyslogd]\ncommand=rsyslogd -n\nautostart=false\ndependent_startup=true\n[program:wait-interfaces]\ncommand=wait.sh\nstartsecs=0\nautostart=false\nautorestart=false\ndependent_startup=true\n[program:syncd]\ncommand=syncd\nautostart=false\ndependent_startup=true\ndependent_startup_wait_for=rsyslogd:running wait-interfaces:exited\n`;
     const p = procOf(text, 'syncd');
     expect(p).toMatchObject({ autostart: true, dependsOn: [{ name: 'rsyslogd', conditions: ['running'] }, { name: 'wait-interfaces', conditions: ['completed'] }] });
-    expect(procOf(text, 'rsyslogd').autostart).toBe(true);
+    expect(procOf(text, 'rsyslogd')).toMatchObject({ autostart: true });
   });
 
   it('refuses a state supd cannot wait for, naming it', () => {

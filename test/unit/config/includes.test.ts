@@ -44,7 +44,7 @@ describe('[include] files=', () => {
     const { config } = configOf('[include]\nfiles=conf.d/*.conf\n', {
       '/etc/supd/conf.d/s.conf': '[supervisord]\nnodaemon=true\n',
     });
-    expect(config.supervisord.nodaemon).toBe(true);
+    expect(config.supervisord).toMatchObject({ nodaemon: true });
   });
 
   it('reports errors in included files with their own file and line, after the main file', () => {

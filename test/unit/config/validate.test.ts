@@ -250,7 +250,11 @@ describe('numprocs', () => {
       ['worker_09', 9, 'work --n 9'],
       ['worker_10', 10, 'work --n 10'],
     ]);
-    expect(processes.every((p) => p.numprocs === 3 && p.groupName === 'worker')).toBe(true);
+    expect(processes.map((p) => [p.name, p.numprocs, p.groupName])).toEqual([
+      ['worker_08', 3, 'worker'],
+      ['worker_09', 3, 'worker'],
+      ['worker_10', 3, 'worker'],
+    ]);
   });
 
   it('refuses numprocs > 1 when process_name lacks %(process_num)', () => {

@@ -30,7 +30,7 @@ describe('readiness (/readyz, supctl health)', () => {
       p('g', { state: 'STOPPED', waitingFor: 'db (healthy)' }),
       p('h', { state: 'BACKOFF' }),
     ]);
-    expect(verdict.ready).toBe(false);
+    expect(verdict).toMatchObject({ ready: false });
     expect(verdict.notReady).toEqual([
       { name: 'a', why: 'STARTING' },
       { name: 'b', why: 'FATAL (Exited too quickly (process log may have details))' },

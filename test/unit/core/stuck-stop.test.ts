@@ -4,6 +4,7 @@ import { initialMachine, step, type Effect, type Machine, type ProcessEvent } fr
 import { describeStuck, formatDuration } from '../../../src/core/process-report.js';
 import { isStuck, Supervisor } from '../../../src/core/supervisor.js';
 import { processConfig, programGroup } from '../../support/process-config.js';
+import { shutdownView } from '../../support/supervisor-view.js';
 
 const cfg = processConfig({ stopWaitMs: 2_000, startSecs: 0 });
 
@@ -70,12 +71,13 @@ describe('a shutdown with a stuck process', () => {
     expect(sup.get('db:db')?.machine.state.name).toBe('RUNNING');
     sup.tick('stuck:stuck', 1_100); // SIGKILL
     const outcome = sup.tick('stuck:stuck', 2_100); // stuck
-    expect(isStuck(sup.get('stuck:stuck'))).toBe(true);
+    const stuck = sup.get('stuck:stuck');
+    expect({ state: stuck?.machine.state.name, isStuck: isStuck(stuck) }).toEqual({ state: 'STOPPING', isStuck: true });
     expect(outcome.effects.map((e) => `${e.process.key} ${e.effect.type}`)).toContain('db:db signal');
     expect(sup.stuckLeft()).toBeNull(); // db is still stopping
     sup.exited('db:db', decodeExit(0, null), 2_200);
     expect(sup.stuckLeft()?.map((e) => e.key)).toEqual(['stuck:stuck']);
-    expect(sup.isShutdownComplete()).toBe(false);
+    expect(shutdownView(sup)).toMatchObject({ complete: false });
   });
 });
 

@@ -6,17 +6,11 @@ import { describe, expect, it } from 'vitest';
 import type { HealthCheckConfig } from '../../../src/config/types.js';
 import { decodeExit } from '../../../src/core/exit-status.js';
 import type { HealthStatus } from '../../../src/core/readiness.js';
-import { Supervisor, type Outcome } from '../../../src/core/supervisor.js';
+import { Supervisor } from '../../../src/core/supervisor.js';
 import { programGroup } from '../../support/process-config.js';
+import { shutdownView, signalled, spawnedNames } from '../../support/supervisor-view.js';
 
 const check: HealthCheckConfig = { probe: { kind: 'tcp', host: '127.0.0.1', port: 1 }, intervalMs: 1000, timeoutMs: 100, retries: 1, startPeriodMs: 0, action: 'restart' };
-
-function spawnedNames(out: Outcome): string[] {
-  return out.effects.filter((e) => e.effect.type === 'spawn').map((e) => e.process.config.name);
-}
-function signalled(out: Outcome): string[] {
-  return out.effects.filter((e) => e.effect.type === 'signal').map((e) => e.process.config.name);
-}
 
 function setup() {
   const health = new Map<string, HealthStatus>();
@@ -112,6 +106,6 @@ describe('shutdown with depends_on', () => {
     expect(signalled(sup.exited('cache:cache', decodeExit(0, null), 1_100))).toEqual(['web']);
     expect(signalled(sup.exited('web:web', decodeExit(0, null), 1_200))).toEqual(['db']);
     sup.exited('db:db', decodeExit(0, null), 1_300);
-    expect(sup.isShutdownComplete()).toBe(true);
+    expect(shutdownView(sup)).toMatchObject({ complete: true });
   });
 });

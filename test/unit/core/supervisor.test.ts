@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { decodeExit } from '../../../src/core/exit-status.js';
-import { Supervisor, type Outcome } from '../../../src/core/supervisor.js';
+import { Supervisor } from '../../../src/core/supervisor.js';
 import { programGroup } from '../../support/process-config.js';
-
-function spawnedNames(out: Outcome): string[] {
-  return out.effects.filter((e) => e.effect.type === 'spawn').map((e) => e.process.config.name);
-}
-
-function signalled(out: Outcome): string[] {
-  return out.effects.filter((e) => e.effect.type === 'signal').map((e) => e.process.config.name);
-}
+import { shutdownView, signalled, spawnedNames } from '../../support/supervisor-view.js';
 
 /** Boot, spawn every process as pid 100+i and let startsecs pass. */
 function runningSupervisor(groups: ReturnType<typeof programGroup>[]): Supervisor {
@@ -48,9 +41,9 @@ describe('shutdown', () => {
     expect(signalled(next).sort()).toEqual(['api', 'worker']); // equal priority: in parallel
     expect(signalled(sup.exited('api:api', decodeExit(0, null), 10_200))).toEqual([]);
     expect(signalled(sup.exited('worker:worker', decodeExit(0, null), 10_300))).toEqual(['db']);
-    expect(sup.isShutdownComplete()).toBe(false);
+    expect(shutdownView(sup)).toMatchObject({ complete: false });
     sup.exited('db:db', decodeExit(0, null), 10_400);
-    expect(sup.isShutdownComplete()).toBe(true);
+    expect(shutdownView(sup)).toMatchObject({ complete: true });
   });
 
   it('restarts nothing that exits while shutdown is under way', () => {
@@ -72,7 +65,7 @@ describe('shutdown', () => {
   it('is complete at once when nothing runs', () => {
     const sup = new Supervisor([programGroup({ name: 'idle', autostart: false })]);
     sup.shutdown(0);
-    expect(sup.isShutdownComplete()).toBe(true);
+    expect(shutdownView(sup)).toMatchObject({ complete: true });
   });
 });
 
@@ -136,8 +129,8 @@ describe('groups added and removed over RPC', () => {
   it('adds a group once and starts its autostart processes', () => {
     const sup = new Supervisor([]);
     const first = sup.addGroup(programGroup({ name: 'web' }), 0);
-    expect(first.added).toBe(true);
-    expect(spawnedNames(first.outcome)).toEqual(['web']);
-    expect(sup.addGroup(programGroup({ name: 'web' }), 0).added).toBe(false);
+    expect({ added: first.added, spawned: spawnedNames(first.outcome) }).toEqual({ added: true, spawned: ['web'] });
+    const again = sup.addGroup(programGroup({ name: 'web' }), 0);
+    expect({ added: again.added, spawned: spawnedNames(again.outcome) }).toMatchObject({ added: false });
   });
 });
