@@ -158,11 +158,22 @@ export async function startSupd(
     `supd log:\n${records.map((r) => `  ${r.msg}`).join('\n')}\nsupd stderr:\n${stderr}`;
 
   const server = unixServerOf(text, dir);
-  let client: RpcClient | null = null;
-  const rpc = (method: string, ...params: XmlRpcValue[]): Promise<XmlRpcValue> => {
+  // A client holds one connection and one request at a time on it: concurrent calls each take an
+  // idle client or open another, so a slow call (startProcess waiting) never holds up the others.
+  const idle: RpcClient[] = [];
+  const clients: RpcClient[] = [];
+  const rpc = async (method: string, ...params: XmlRpcValue[]): Promise<XmlRpcValue> => {
     if (server === null) throw new Error(`${configPath} has no [unix_http_server] file= to call ${method} on`);
-    client ??= createRpcClient(server);
-    return client.call(method, params);
+    let client = idle.pop();
+    if (client === undefined) {
+      client = createRpcClient(server);
+      clients.push(client);
+    }
+    try {
+      return await client.call(method, params);
+    } finally {
+      idle.push(client);
+    }
   };
 
   const running: RunningSupd = {
@@ -222,7 +233,7 @@ export async function startSupd(
       return found!;
     },
     async stop() {
-      client?.close();
+      for (const client of clients) client.close();
       if (isAlive(pid) && child.exitCode === null) {
         process.kill(pid, 'SIGTERM');
         const stopped = await Promise.race([exited.then(() => true), delay(15_000).then(() => false)]);
