@@ -45,7 +45,7 @@ export function formatCheckReport(config: SupdConfig): string {
     lines.push(`control port: http://${config.inetHttpServer.host || '*'}:${config.inetHttpServer.port}`);
   }
   if (config.statusHttpServer) {
-    lines.push(`status port: http://${config.statusHttpServer.host || '*'}:${config.statusHttpServer.port} (/healthz, /readyz)`);
+    lines.push(`status port: http://${config.statusHttpServer.host || '*'}:${config.statusHttpServer.port} (/healthz, /readyz, /metrics)`);
   }
   lines.push(`${processes.length} process${processes.length === 1 ? '' : 'es'} in ${config.groups.length} group${config.groups.length === 1 ? '' : 's'}, in start order:`);
   lines.push('');

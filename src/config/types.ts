@@ -194,7 +194,7 @@ export interface InetHttpServerSettings {
   readonly password: string | null;
 }
 
-/** supd extension: the read-only status listener (/healthz, /readyz). host '' is every interface. */
+/** supd extension: the read-only status listener (/healthz, /readyz, /metrics). host '' is every interface. */
 export interface StatusHttpServerSettings {
   readonly host: string;
   /** 0 picks a free port (supd logs the one it got). */

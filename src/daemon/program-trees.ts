@@ -14,7 +14,9 @@ import {
   detectTreeMode,
   formatMemoryLimit,
   ProgramCgroups,
+  readCgroupPaths,
   readContainerOomCounter,
+  type CgroupPaths,
   type OomCounter,
   type TreeMode,
 } from '../os/cgroups.js';
@@ -39,6 +41,8 @@ export class ProgramTrees {
   /** The main pid of each program's latest run: its session id, for finding what it left behind. */
   private readonly lastMainPid = new Map<ProcessKey, number>();
   private readonly oomBaseline = new Map<ProcessKey, OomCounter | null>();
+  /** supd's own cgroups, read on the first exit: a crash loop would otherwise parse mountinfo per exit. */
+  private ownCgroupPaths: CgroupPaths | null = null;
   private readonly stuck = new Map<ProcessKey, StuckReport>();
   /**
    * One /proc snapshot for everything done in one turn of the event loop: a shutdown stops a
@@ -171,7 +175,10 @@ export class ProgramTrees {
   }
 
   private oomCounter(key: ProcessKey): OomCounter | null {
-    return this.cgroups?.oomCounter(key) ?? readContainerOomCounter();
+    const own = this.cgroups?.oomCounter(key);
+    if (own != null) return own;
+    this.ownCgroupPaths ??= readCgroupPaths();
+    return readContainerOomCounter(this.ownCgroupPaths);
   }
 
   /** The processes of a stop still there after SIGKILL: read once, when the stop is found stuck. */

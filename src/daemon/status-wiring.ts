@@ -28,7 +28,7 @@ export async function attachStatusServer(daemon: Daemon, settings: StatusHttpSer
   });
   const { address, port } = server.address;
   const shown = address.includes(':') ? `[${address}]` : address;
-  daemon.logger.info(`status server listening on http://${shown}:${port} (/healthz, /readyz)`);
+  daemon.logger.info(`status server listening on http://${shown}:${port} (/healthz, /readyz, /metrics)`);
   daemon.addCloser(() => server.close());
   return server;
 }

@@ -13,7 +13,7 @@ export type TreeMode =
   | { readonly kind: 'cgroup'; readonly base: string }
   | { readonly kind: 'proc'; readonly reason: string };
 
-interface CgroupPaths {
+export interface CgroupPaths {
   /** Mount point of the cgroup2 hierarchy, if any. */
   readonly v2Mount: string | null;
   /** supd's own group in it ("/" or "/docker/abc"). */
