@@ -6,7 +6,7 @@
  */
 import { key } from './key-spec.js';
 import type { ProcessLifecycleSettings, ShutdownOn } from './types.js';
-import { bool, fail, ok, type ValueParser } from './values.js';
+import { bool, fail, integer, ok, type ValueParser } from './values.js';
 
 /** Seconds as a decimal number (0.5, 2, 1.25): the user's unit, turned into ms by lifecycleSettings. */
 export const seconds: ValueParser<number> = (raw) => {
@@ -23,12 +23,14 @@ const factor: ValueParser<number | null> = (raw) => {
   return ok(Number(s));
 };
 
-/** startretries: supervisord's integer >= 0, or `infinite` (never FATAL from retries). */
+/**
+ * startretries: supervisord's integer (any, as its datatypes.integer takes it; below 0 it gives up
+ * after the first failed start, as 0 does), or `infinite` (never FATAL from retries).
+ */
 export const startRetries: ValueParser<number> = (raw) => {
-  const s = raw.trim();
-  if (s.toLowerCase() === 'infinite') return ok(Number.POSITIVE_INFINITY);
-  if (!/^[+]?\d+$/.test(s)) return fail('expected an integer >= 0 or infinite');
-  return ok(Number(s));
+  if (raw.trim().toLowerCase() === 'infinite') return ok(Number.POSITIVE_INFINITY);
+  const n = integer(raw);
+  return n.ok ? n : fail('expected an integer or infinite');
 };
 
 const SHUTDOWN_ON: readonly ShutdownOn[] = ['fatal', 'unexpected', 'exit'];

@@ -17,7 +17,6 @@ import {
   keyValuePairs,
   listOfStrings,
   logfile,
-  nonNegativeInteger,
   octal,
   optionalText,
   signalName,
@@ -35,13 +34,14 @@ export const PROGRAM_KEYS = {
   numprocs_start: key(integer, 0),
   priority: key(integer, 999),
   autostart: key(bool, true),
-  startsecs: key(nonNegativeInteger, 1),
+  // supervisord takes any integer for these three; below 0 they act as 0 (see the machine).
+  startsecs: key(integer, 1),
   // supd: also `infinite` (lifecycle-keys.ts).
   startretries: key(startRetries, 3),
   autorestart: key(autorestart, 'unexpected'),
   exitcodes: key(exitcodes, [0]),
   stopsignal: key(signalName, 'TERM'),
-  stopwaitsecs: key(nonNegativeInteger, 10),
+  stopwaitsecs: key(integer, 10),
   stopasgroup: key(bool, false),
   // supervisord: killasgroup defaults to the value of stopasgroup.
   killasgroup: key(bool, false, 'section', 'same as stopasgroup'),

@@ -27,7 +27,7 @@ describe("supd's lifecycle keys", () => {
     ['backoff_factor=0.5', 'backoff_factor=0.5: expected a number >= 1 (e.g. 2), or none'],
     ['backoff_delay=-1', 'backoff_delay=-1: expected a number of seconds >= 0 (e.g. 1 or 0.5)'],
     ['shutdown_on=always', 'shutdown_on=always: expected fatal, unexpected, exit or none'],
-    ['startretries=forever', 'startretries=forever: expected an integer >= 0 or infinite'],
+    ['startretries=forever', 'startretries=forever: expected an integer or infinite'],
   ])('%s is refused with one error naming file, line, section and key', (line, message) => {
     expect(errorsOf(`${head}[program:web]\n${line}\ncommand=run\n`)).toEqual([`${F}:3: [program:web] ${message}`]);
   });

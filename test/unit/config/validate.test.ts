@@ -18,7 +18,7 @@ describe('a value supd cannot use', () => {
     ['priority=%(nope)s', 'priority=%(nope)s: %(nope)s cannot be expanded here; available: group_name, here, host_node_name, program_name, ENV_<variable> (write %% for a literal %)'],
     ['directory=%(ENV_NOPE)s', 'directory=%(ENV_NOPE)s: %(ENV_NOPE)s: environment variable NOPE is not set'],
     ['stopwaitsecs=%(ENV_APP)s', "stopwaitsecs=%(ENV_APP)s: expected an integer (it expands to 'shop')"],
-    ['startretries=-1', 'startretries=-1: expected an integer >= 0 or infinite'],
+    ['startretries=1.5', 'startretries=1.5: expected an integer or infinite'],
     ['killasgroup=false\nstopasgroup=true', 'killasgroup=false: cannot be false when stopasgroup=true'],
     ['process_name=web %(process_num)s', "process_name=web %(process_num)s: invalid name 'web 0': it contains ' '"],
   ])('%s gives exactly one error naming file, line, section and key', (line, message) => {
@@ -47,7 +47,7 @@ describe('a value supd cannot use', () => {
   it('collects every error of every section, not just the first', () => {
     expect(errorsOf(`${head}[program:a]\ncommand=run\nstartsecs=abc\nstartretries=x\n[program:b]\ncommand=run\nautorestart=maybe\n`)).toEqual([
       `${F}:4: [program:a] startsecs=abc: expected an integer`,
-      `${F}:5: [program:a] startretries=x: expected an integer >= 0 or infinite`,
+      `${F}:5: [program:a] startretries=x: expected an integer or infinite`,
       `${F}:8: [program:b] autorestart=maybe: expected true, false or unexpected`,
     ]);
   });
@@ -275,6 +275,18 @@ numprocs=${n}
       expect(config.groups.map((g) => [g.name, g.processes.length])).toEqual([['worker', 0]]);
       expect(warnings).toEqual([`${F}:4: [program:worker] numprocs=${n}: this program has no processes (supervisord accepts it the same way)`]);
     }
+  });
+
+  it('accepts negative startsecs, startretries and stopwaitsecs as supervisord 4.2.5 does, and keeps them as written', () => {
+    // supervisord's datatypes.integer takes any int for these (checked with its ServerOptions).
+    const { config, warnings } = configOf(`${head}[program:w]
+command=w
+startsecs=-1
+startretries=-5
+stopwaitsecs=-2_0
+`);
+    expect(config.groups[0]?.processes.map((p) => [p.startSecs, p.startRetries, p.stopWaitMs])).toEqual([[-1, -5, -20_000]]);
+    expect(warnings).toEqual([]);
   });
 
   it('accepts a negative numprocs_start as supervisord does', () => {

@@ -311,3 +311,33 @@ describe('nextDeadline', () => {
     expect(nextDeadline(running(0), cfg)).toBeNull();
   });
 });
+
+describe('negative startsecs, startretries and stopwaitsecs (supervisord 4.2.5 accepts them)', () => {
+  it('startsecs=-1 asks for a wake in the past and goes RUNNING on the first tick, as with 0', () => {
+    const config = processConfig({ name: 'web', startSecs: -1 });
+    const { effects } = run(initialMachine(), [[{ type: 'start' }, 5_000], [{ type: 'spawned', pid: 7 }, 5_000]], config);
+    expect(effects).toContainEqual({ type: 'wake', at: 4_001 });
+    const { machine } = step(starting(5_000, config), { type: 'tick' }, 5_000, config);
+    expect(machine.state.name).toBe('RUNNING');
+  });
+
+  it('startsecs=-1: an exit right after the spawn is never too quick, so it is RUNNING -> EXITED as with 0', () => {
+    const config = processConfig({ startSecs: -1 });
+    const { transitions } = step(starting(0, config), exit(1), 10, config);
+    expect(transitions.map((t) => `${t.from}->${t.to}`)).toEqual(['STARTING->RUNNING', 'RUNNING->EXITED']);
+  });
+
+  it('startretries=-1 gives up after the first failed start, as 0 does', () => {
+    const config = processConfig({ startRetries: -1 });
+    const { machine } = step(starting(0, config), exit(1), 100, config);
+    expect(machine.state.name).toBe('FATAL');
+  });
+
+  it('stopwaitsecs=-1 SIGKILLs on the first tick after the stop signal, as 0 does', () => {
+    const config = processConfig({ stopWaitMs: -1_000 });
+    const stopping = step(running(0, config), { type: 'stop' }, 10_000, config);
+    expect(stopping.effects).toContainEqual({ type: 'wake', at: 9_000 });
+    const { effects } = step(stopping.machine, { type: 'tick' }, 10_000, config);
+    expect(effects).toContainEqual({ type: 'signal', signal: 'KILL', asGroup: false, pid: 100 });
+  });
+});
