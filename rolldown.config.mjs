@@ -1,6 +1,6 @@
 // supctl bundled into one file after tsc: it starts once per command (health checks run
-// `supctl status` every few seconds), and one file loads ~40 ms sooner than tsc's tree of modules
-// plus saxes from node_modules. It bundles tsc's output, so the JavaScript is what tsc emits and the
+// `supctl status` every few seconds), and one file loads ~40 ms sooner than tsc's tree of modules.
+// It bundles tsc's output, so the JavaScript is what tsc emits and the
 // tests exercise; it overwrites dist/cli/supctl.js, the bin. supd is bundled the same way into
 // dist/cli/supd.js: its start is the time until the container's programs start.
 import { readFileSync } from 'node:fs';
