@@ -159,6 +159,10 @@ export function createDaemonPort(daemon: Daemon, version: string, ext: PortExten
         processes: byGroup.get(group.name) ?? [],
       }));
     },
+    process(group, name) {
+      const entry = find(group, name);
+      return entry === undefined ? undefined : snapshot(entry);
+    },
     configInfo(): ConfigInfo[] {
       // supervisord lists the last config read, not the active groups: after a reread, a group
       // that is still running but gone from the files is not listed, and a changed one shows its

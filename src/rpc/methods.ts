@@ -118,7 +118,7 @@ export function createRpcMethods(port: SupervisorPort, options: RpcMethodsOption
   }
 
   function current(group: string, name: string): ProcessSnapshot | undefined {
-    return findGroup(group)?.processes.find((p) => p.name === name);
+    return port.process(group, name);
   }
 
   /** Every active process in priority order, or by group then process name when `lexical`. */
@@ -133,6 +133,33 @@ export function createRpcMethods(port: SupervisorPort, options: RpcMethodsOption
     if (refusal !== undefined) throw Fault.of(refusal.fault, refusal.detail ?? detail);
   }
 
+  // One port subscription however many waits are in flight, each told only of its own process:
+  // the port builds a snapshot per subscriber per transition, so stopAllProcesses(wait) of 500
+  // programs with a subscription each built 500 snapshots per transition.
+  const watchers = new Map<string, Set<(p: ProcessSnapshot) => void>>();
+  let unsubscribePort: (() => void) | null = null;
+  const watchKey = (group: string, name: string): string => `${group}\0${name}`;
+
+  function onChange(group: string, name: string, listener: (p: ProcessSnapshot) => void): () => void {
+    const key = watchKey(group, name);
+    let set = watchers.get(key);
+    if (set === undefined) watchers.set(key, (set = new Set()));
+    set.add(listener);
+    unsubscribePort ??= port.subscribe((p) => {
+      const interested = watchers.get(watchKey(p.group, p.name));
+      if (interested !== undefined) for (const l of [...interested]) l(p);
+    });
+    return () => {
+      const listeners = watchers.get(key);
+      if (listeners === undefined || !listeners.delete(listener)) return;
+      if (listeners.size === 0) watchers.delete(key);
+      if (watchers.size === 0 && unsubscribePort !== null) {
+        unsubscribePort();
+        unsubscribePort = null;
+      }
+    };
+  }
+
   /**
    * Waits until `decide` settles on a snapshot of group:name. Subscribed before the command is
    * sent (call `begin` first), so no transition between the command and the wait is missed.
@@ -140,8 +167,7 @@ export function createRpcMethods(port: SupervisorPort, options: RpcMethodsOption
   function watch(group: string, name: string): Watch {
     const seen: ProcessSnapshot[] = [];
     let wake: (() => void) | undefined;
-    const unsubscribe = port.subscribe((p) => {
-      if (p.group !== group || p.name !== name) return;
+    const unsubscribe = onChange(group, name, (p) => {
       seen.push(p);
       wake?.();
     });

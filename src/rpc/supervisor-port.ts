@@ -106,6 +106,8 @@ export interface SupervisorPort {
   version(): string;
   /** Active groups and their processes, in priority order. */
   groups(): readonly GroupSnapshot[];
+  /** One active process, without building every other's snapshot; undefined when there is none. */
+  process(group: string, name: string): ProcessSnapshot | undefined;
   /** Every process of every configured group, active or not (getAllConfigInfo). */
   configInfo(): readonly ConfigInfo[];
   /** The main log file path (readLog, clearLog, /mainlogtail), or null when there is none. */

@@ -58,6 +58,10 @@ export class FakePort implements SupervisorPort {
   readonly available = new Map<string, FakeGroup>();
   private groupList: FakeGroup[] = [];
   private readonly listeners = new Set<(p: ProcessSnapshot) => void>();
+  /** Snapshots handed to the methods (listed, looked up, or sent to a subscriber): what the daemon builds. */
+  snapshotsMade = 0;
+  /** The most subscribers at once. */
+  maxSubscribers = 0;
   private nextPid = 1000;
 
   addGroup(name: string, processes: ProcessSnapshot[], priority = 999): this {
@@ -73,7 +77,10 @@ export class FakePort implements SupervisorPort {
     if (g === undefined || index < 0) throw new Error(`fake: no process ${group}:${name}`);
     const next = { ...(g.processes[index] as ProcessSnapshot), ...patch };
     g.processes[index] = next;
-    for (const listener of [...this.listeners]) listener(next);
+    for (const listener of [...this.listeners]) {
+      this.snapshotsMade++;
+      listener(next);
+    }
     return next;
   }
 
@@ -100,6 +107,7 @@ export class FakePort implements SupervisorPort {
     return '4.2.5';
   }
   groups(): readonly GroupSnapshot[] {
+    for (const g of this.groupList) this.snapshotsMade += g.processes.length;
     return this.groupList.map((g) => ({ name: g.name, priority: g.priority, processes: [...g.processes] }));
   }
   configInfo(): readonly ConfigInfo[] {
@@ -108,8 +116,14 @@ export class FakePort implements SupervisorPort {
   mainLogfile(): string | null {
     return this.mainLog;
   }
+  process(group: string, name: string): ProcessSnapshot | undefined {
+    const p = this.groupList.find((x) => x.name === group)?.processes.find((x) => x.name === name);
+    if (p !== undefined) this.snapshotsMade++;
+    return p;
+  }
   subscribe(listener: (process: ProcessSnapshot) => void): () => void {
     this.listeners.add(listener);
+    this.maxSubscribers = Math.max(this.maxSubscribers, this.listeners.size);
     return () => this.listeners.delete(listener);
   }
 
