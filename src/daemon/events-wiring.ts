@@ -12,7 +12,7 @@ import type { ResultHandler } from '../events/listener-protocol.js';
 import { EventListenerPool } from '../events/pool.js';
 import { resultHandlerFor } from '../events/result-handlers.js';
 import { TickScheduler } from '../events/ticks.js';
-import { readableFromFd } from '../os/spawn.js';
+import { readPipe } from '../logs/pipe-reader.js';
 import type { Daemon } from './daemon.js';
 
 export interface EventsHandle {
@@ -122,11 +122,14 @@ export function attachEvents(daemon: Daemon): EventsHandle {
     const stdin = child.openStdin();
     stdin.on('error', () => undefined); // EPIPE from a dying listener is handled by its exit
     const listener = pool.listenerSpawned(name, { write: (bytes) => stdin.write(bytes) });
-    const stdout = readableFromFd(child.stdoutFd);
-    stdout.on('data', (chunk: Buffer) => pool.listenerOutput(listener, chunk));
-    // 'close', not 'exit': an answer written just before dying must still be read. It may come
-    // after the restarted process registered: the handle makes it this process's exit only.
-    stdout.on('close', () => pool.listenerExited(listener));
+    // Read straight into the shared read buffer (no stream machinery per answer); the pool
+    // only reads a chunk during the call. The end of stdout, not the exit: an answer written
+    // just before dying must still be read. It may come after the restarted process
+    // registered: the handle makes it this process's exit only.
+    readPipe(child.stdoutFd, {
+      onData: (chunk) => pool.listenerOutput(listener, chunk),
+      onEnd: () => pool.listenerExited(listener),
+    });
   });
 
   daemon.onNotice((notice) => {

@@ -28,10 +28,13 @@ export interface EnvelopeFields {
  * characters, not UTF-8 bytes (and a character outside the BMP counts 1, not JavaScript's 2).
  */
 export function payloadLength(payload: string): number {
+  if (!HIGH_SURROGATE.test(payload)) return payload.length; // no pair: one unit per code point
   let count = 0;
   for (const _ of payload) count++;
   return count;
 }
+
+const HIGH_SURROGATE = /[\uD800-\uDBFF]/;
 
 /** The header line and payload, as _eventEnvelope formats them. */
 export function formatEnvelope(e: EnvelopeFields): string {
@@ -93,6 +96,8 @@ export class ListenerProtocol {
   private buffer: Uint8Array = new Uint8Array(0);
   private result: Uint8Array = new Uint8Array(0);
   private resultlen: number | null = null;
+  /** Whether the feed() under way reports its debug-level lines. */
+  private debug = true;
 
   constructor(
     readonly processName: string,
@@ -115,15 +120,21 @@ export class ListenerProtocol {
     if (this.stateNow === 'BUSY' && this.resultlen === null && this.buffer.length === 0) this.stateNow = 'READY';
   }
 
-  /** handle_read_event + handle_listener_state_change for one chunk of stdout. */
-  feed(chunk: Uint8Array): FeedResult {
+  /**
+   * handle_read_event + handle_listener_state_change for one chunk of stdout (read during the
+   * call only, never kept). With `debug` false, no debug-level line is built.
+   */
+  feed(chunk: Uint8Array, debug = true): FeedResult {
     const out: FeedResult = { outcomes: [], logs: [] };
     if (chunk.length === 0) return out;
+    this.debug = debug;
     this.buffer = concat(this.buffer, chunk);
-    out.logs.push({
-      level: 'debug',
-      message: `${pythonStrRepr(this.processName)} stdout output:\n${pythonBytesRepr(chunk)}`,
-    });
+    if (debug) {
+      out.logs.push({
+        level: 'debug',
+        message: `${pythonStrRepr(this.processName)} stdout output:\n${pythonBytesRepr(chunk)}`,
+      });
+    }
     this.handleStateChange(out);
     return out;
   }
@@ -196,7 +207,7 @@ export class ListenerProtocol {
       return;
     }
     if (verdict === 'accepted') {
-      out.logs.push({ level: 'debug', message: `${this.processName}: event was processed` });
+      if (this.debug) out.logs.push({ level: 'debug', message: `${this.processName}: event was processed` });
       this.change('ACKNOWLEDGED', out); // BUSY -> ACKNOWLEDGED
       out.outcomes.push({ type: 'processed' });
     } else {
@@ -207,7 +218,7 @@ export class ListenerProtocol {
   }
 
   private change(to: ListenerState, out: FeedResult): void {
-    out.logs.push({ level: 'debug', message: `${this.processName}: ${this.stateNow} -> ${to}` });
+    if (this.debug) out.logs.push({ level: 'debug', message: `${this.processName}: ${this.stateNow} -> ${to}` });
     this.stateNow = to;
     if (to === 'UNKNOWN') {
       out.logs.push({

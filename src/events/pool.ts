@@ -26,6 +26,8 @@ export interface EventLogger {
   debug(message: string): void;
   warn(message: string): void;
   error(message: string): void;
+  /** pino's: false for 'debug' makes the pool build no debug message at all. Absent: all are built. */
+  isLevelEnabled?(level: string): boolean;
 }
 
 export interface PoolOptions {
@@ -154,14 +156,19 @@ export class EventListenerPool {
     if (state === 'RUNNING') this.dispatch();
   }
 
-  /** A chunk of the listener's stdout, which is the protocol channel and nothing else. */
+  /**
+   * A chunk of the listener's stdout, which is the protocol channel and nothing else. The chunk
+   * is only read during the call (it may be a read buffer that the next read overwrites).
+   */
   listenerOutput(handle: ListenerHandle, chunk: Uint8Array): void {
     const listener = this.listeners.get(handle);
     if (!listener) return; // output after the exit was reported: supervisord closed that pipe
-    const { outcomes, logs } = listener.protocol.feed(chunk);
-    // supervisord warns at every rejection; supd warns at the first of a run and counts the rest.
-    const rejectedWarning = `${handle.processName}: event was rejected`;
-    this.log(this.rejectionsInARow > 0 ? logs.filter((l) => l.message !== rejectedWarning) : logs);
+    const { outcomes, logs } = listener.protocol.feed(chunk, this.debugOn());
+    if (logs.length > 0) {
+      // supervisord warns at every rejection; supd warns at the first of a run and counts the rest.
+      const rejectedWarning = `${handle.processName}: event was rejected`;
+      this.log(this.rejectionsInARow > 0 ? logs.filter((l) => l.message !== rejectedWarning) : logs);
+    }
     let ready = false;
     for (const outcome of outcomes) {
       switch (outcome.type) {
@@ -240,7 +247,9 @@ export class EventListenerPool {
     try {
       do {
         this.dispatchAgain = false;
-        while (this.buffer.length > 0) {
+        // Taken off the buffer only when some listener can take it: putting it back at the head
+        // costs a move of the whole buffer, once per event while a burst drains.
+        while (this.buffer.length > 0 && this.someoneReady()) {
           const entry = this.buffer.shift()!;
           if (!this.dispatchEvent(entry)) {
             this.buffer.unshift(entry); // nobody can take it: keep it first, stop trying
@@ -251,6 +260,17 @@ export class EventListenerPool {
     } finally {
       this.dispatching = false;
     }
+  }
+
+  private someoneReady(): boolean {
+    for (const listener of this.listeners.values()) {
+      if (listener.processState === 'RUNNING' && listener.protocol.state === 'READY') return true;
+    }
+    return false;
+  }
+
+  private debugOn(): boolean {
+    return this.logger.isLevelEnabled?.('debug') ?? true;
   }
 
   /** process.py _dispatchEvent(): the first RUNNING and READY listener gets it. */
@@ -274,12 +294,14 @@ export class EventListenerPool {
       } catch {
         listener.protocol.unsent();
         listener.inFlight = null;
-        this.logger.debug(
-          `epipe occurred while sending event ${entry.serial} to listener ${processName}, listener state unchanged`,
-        );
+        if (this.debugOn()) {
+          this.logger.debug(
+            `epipe occurred while sending event ${entry.serial} to listener ${processName}, listener state unchanged`,
+          );
+        }
         continue;
       }
-      this.logger.debug(`event ${entry.serial} sent to listener ${processName}`);
+      if (this.debugOn()) this.logger.debug(`event ${entry.serial} sent to listener ${processName}`);
       this.counts.sent += 1;
       return true;
     }
@@ -287,9 +309,11 @@ export class EventListenerPool {
   }
 
   private rebuffer(entry: PoolEvent): void {
-    this.logger.debug(
-      `rebuffering event ${entry.serial} for pool ${this.name} (buf size=${this.buffer.length}, max=${this.bufferSize})`,
-    );
+    if (this.debugOn()) {
+      this.logger.debug(
+        `rebuffering event ${entry.serial} for pool ${this.name} (buf size=${this.buffer.length}, max=${this.bufferSize})`,
+      );
+    }
     this.enqueue(entry, true);
   }
 

@@ -43,6 +43,11 @@ describe('the envelope', () => {
     expect(text).toBe(`ver:3.0 server:s serial:0 pool:p poolserial:0 eventname:E len:18\n${payload}`);
     expect(envelope.length).toBe(text.indexOf('\n') + 1 + 24); // the payload is 24 bytes of UTF-8
   });
+
+  it('counts a lone surrogate as one character, as Python counts it', () => {
+    expect([payloadLength('a\uD800b'), payloadLength('a\uDC00b'), payloadLength('\uD83D\uDE00\uD800')]).toEqual([3, 3, 2]);
+    expect(payloadLength('plain ascii')).toEqual(11);
+  });
 });
 
 describe('a listener\'s stdout', () => {
@@ -142,6 +147,18 @@ describe('a listener\'s stdout', () => {
       logs: [{ level: 'debug', message: "'listener' stdout output:\nb'READY\\n'" }],
     });
     expect(protocol.state).toBe('UNKNOWN');
+  });
+
+  it('builds no debug-level line when told debug is off, and still the warnings', () => {
+    const protocol = new ListenerProtocol('listener');
+    expect(protocol.feed(bytes('READY\n'), false)).toEqual({ outcomes: [{ type: 'ready' }], logs: [] });
+    protocol.sent();
+    expect(protocol.feed(bytes('RESULT 2\nOKREADY\n'), false)).toEqual({ outcomes: [{ type: 'processed' }, { type: 'ready' }], logs: [] });
+    protocol.sent();
+    expect(protocol.feed(bytes('RESULT x\n'), false).logs).toEqual([
+      { level: 'warn', message: "listener: bad result line: 'RESULT x'" },
+      { level: 'warn', message: expect.stringContaining('listener: has entered the UNKNOWN state') },
+    ]);
   });
 
   it('logs every chunk at debug level and every state change, in supervisord\'s words', () => {

@@ -82,6 +82,35 @@ describe('an event-listener pool', () => {
     expect(h.logs).toContain('debug event 0 sent to listener l0');
   });
 
+  it('builds no debug message when the logger says debug is off', () => {
+    const logs: string[] = [];
+    const logger: EventLogger = {
+      debug: (m) => logs.push(`debug ${m}`),
+      warn: (m) => logs.push(`warn ${m}`),
+      error: (m) => logs.push(`error ${m}`),
+      isLevelEnabled: (level) => level !== 'debug',
+    };
+    const pool = new EventListenerPool({ name: 'p', bufferSize: 10, logger, schedule: () => () => {} });
+    const sent: string[] = [];
+    const handle = pool.listenerSpawned('l0', { write: (d) => sent.push(new TextDecoder().decode(d)) });
+    pool.processStateChanged('l0', 'RUNNING');
+    pool.listenerOutput(handle, bytes('READY\n'));
+    for (let i = 0; i < 3; i++) pool.accept(tick(i), i);
+    pool.listenerOutput(handle, bytes('RESULT 2\nOKREADY\n'));
+    pool.listenerOutput(handle, bytes('RESULT 4\nFAILREADY\n'));
+    expect(sent.map((e) => /when:(\d+)$/.exec(e)?.[1])).toEqual(['0', '1']); // 1 waits for its redelivery
+    expect(logs).toEqual(['warn l0: event was rejected']);
+  });
+
+  it('drains a large buffer in order, one event per READY', () => {
+    const h = harness(5000);
+    for (let i = 0; i < 5000; i++) h.publish(tick(i));
+    h.start('l0');
+    for (let i = 1; i < 5000; i++) h.say('l0', 'RESULT 2\nOKREADY\n');
+    expect(h.whens('l0')).toEqual(Array.from({ length: 5000 }, (_, i) => i));
+    expect(h.pool.bufferedEvents()).toEqual([]);
+  });
+
   it('keeps events for a listener that said READY but is still STARTING, and sends them at RUNNING', () => {
     const h = harness();
     h.received.set('l0', []);
