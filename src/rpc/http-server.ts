@@ -15,16 +15,16 @@ import { Fault, FAULTS } from './faults.js';
 import { handleJobTail } from './job-tail.js';
 import type { JobsPort } from './jobs-port.js';
 import { followLiveTail, followLogFile, type LiveTail } from './log-follow.js';
-import { createRpcMethods, type RpcDispatcher } from './methods.js';
+import { AnswerTooLarge, createRpcMethods, DEFAULT_MAX_ANSWER_BYTES, type RpcDispatcher } from './methods.js';
 import { splitNamespec } from './namespec.js';
+import { RELEASE_AFTER_BYTES, releaseHeapSoon } from './release-heap.js';
 import type { SupervisorPort } from './supervisor-port.js';
-import { decodeMethodCall, encodeFault, encodeMethodResponse, XmlRpcParseError } from './xmlrpc-codec.js';
+import { decodeMethodCall, encodeFault, encodeMethodResponseChunks, XmlRpcParseError } from './xmlrpc-codec.js';
 
 /** Default cap on a request body; supervisord has none, supd refuses larger ones with 413. */
 export const DEFAULT_MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 
-/** Cap on one XML-RPC answer; supervisord has none (a 2.3 MB multicall answered 101 MB). */
-export const DEFAULT_MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+export { DEFAULT_MAX_ANSWER_BYTES };
 
 /** supervisord's logtail_handler sends this many bytes of history before following. */
 const LOGTAIL_HEAD_BYTES = 1024;
@@ -90,9 +90,9 @@ export class RpcServerError extends Error {
 /** Starts the configured servers; rejects with RpcServerError (and starts none) on a problem. */
 export async function startRpcServers(options: RpcServerOptions): Promise<RpcServers> {
   const log = options.log ?? ((): void => undefined);
-  const dispatcher = options.dispatcher ?? createRpcMethods(options.port, { jobs: options.jobs });
   const maxRequestBytes = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
   const maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
+  const dispatcher = options.dispatcher ?? createRpcMethods(options.port, { jobs: options.jobs, maxAnswerBytes });
   if (options.inet) assertInetIsSafe(options.inet);
 
   const closers: (() => Promise<void>)[] = [];
@@ -369,22 +369,54 @@ async function handleRpc(options: HandlerOptions, req: IncomingMessage, res: Ser
     options.log('warn', `XML-RPC request is invalid: ${error.message}`);
     return reply(res, 400, 'Bad Request');
   }
-  let xml: string;
+  let chunks: string[];
+  let length = 0;
+  // What the answer came to before any refusal: the memory it took is what to give back.
+  let produced = 0;
   try {
-    xml = encodeMethodResponse(await options.dispatcher.call(call.methodName, call.params));
+    chunks = [];
+    // Pieces of at most ~64 KiB, counted as they come; past the cap only the count goes on.
+    for (const chunk of encodeMethodResponseChunks(await options.dispatcher.call(call.methodName, call.params))) {
+      length += Buffer.byteLength(chunk, 'utf8');
+      if (length <= options.maxAnswerBytes) chunks.push(chunk);
+      else chunks.length = 0;
+    }
+    produced = length;
+    if (length > options.maxAnswerBytes) {
+      options.log('warn', `XML-RPC answer to ${call.methodName} of ${length} bytes refused (over ${options.maxAnswerBytes})`);
+      throw new AnswerTooLarge(length, options.maxAnswerBytes);
+    }
   } catch (error) {
     if (!(error instanceof Fault)) throw error;
-    xml = encodeFault(error.faultCode, error.faultString);
-  }
-  let length = Buffer.byteLength(xml, 'utf8');
-  if (length > options.maxAnswerBytes) {
-    options.log('warn', `XML-RPC answer to ${call.methodName} of ${length} bytes refused (over ${options.maxAnswerBytes})`);
-    xml = encodeFault(FAULTS.FAILED, `FAILED: the answer of ${length} bytes is over supd's limit of ${options.maxAnswerBytes} bytes; ask for less at a time`);
+    if (error instanceof AnswerTooLarge) produced = error.bytes;
+    const xml = encodeFault(error.faultCode, error.faultString);
+    chunks = [xml];
     length = Buffer.byteLength(xml, 'utf8');
   }
-  // The string is written as is (no second copy as a Buffer).
   res.writeHead(200, { 'Content-Type': 'text/xml', 'Content-Length': length });
-  res.end(xml, 'utf8');
+  await writeChunks(res, chunks);
+  if (produced >= RELEASE_AFTER_BYTES) releaseHeapSoon();
+}
+
+/**
+ * Writes the pieces in order, waiting for the socket to drain whenever its buffer is full (a
+ * client reading slowly holds at most one piece beyond the socket's buffer), and lets go of each
+ * piece once written. Stops when the connection closes.
+ */
+async function writeChunks(res: ServerResponse, chunks: string[]): Promise<void> {
+  for (let i = 0; i < chunks.length; i++) {
+    const chunk = chunks[i]!;
+    chunks[i] = '';
+    if (res.write(chunk, 'utf8') || i === chunks.length - 1) continue;
+    if (res.destroyed) return;
+    const open = await new Promise<boolean>((resolve) => {
+      const onDrain = (): void => (res.off('close', onClose), resolve(true));
+      const onClose = (): void => (res.off('drain', onDrain), resolve(false));
+      res.once('drain', onDrain).once('close', onClose);
+    });
+    if (!open) return;
+  }
+  res.end();
 }
 
 /** The whole body, or 'too-large' as soon as it passes `limit` (the rest is left unread). */

@@ -17,7 +17,7 @@ import { pythonInt, pythonStr, pythonTruth } from './python-values.js';
 import { signalNumber } from './signal-number.js';
 import { signalNumberOf as configSignalNumber } from '../config/values.js';
 import type { GroupSnapshot, ProcessSnapshot, Refusal, SupervisorPort } from './supervisor-port.js';
-import { isXmlRpcStruct, type XmlRpcStruct, type XmlRpcValue } from './xmlrpc-codec.js';
+import { EncodedValue, encodeValue, isXmlRpcStruct, type XmlRpcStruct, type XmlRpcValue } from './xmlrpc-codec.js';
 
 /** supervisord's rpcinterface.API_VERSION; supervisorctl refuses servers that report another. */
 export const API_VERSION = '3.0';
@@ -49,6 +49,22 @@ export interface RpcMethodsOptions {
   readonly now?: () => number;
   /** supd's jobs (`supctl run`); without it the supd.*Job* methods are unknown. */
   readonly jobs?: JobsPort;
+  /** The largest answer the server sends; a multicall whose results pass it faults. Defaults to DEFAULT_MAX_ANSWER_BYTES. */
+  readonly maxAnswerBytes?: number;
+}
+
+/** Cap on one XML-RPC answer; supervisord has none (a 2.3 MB multicall answered 101 MB). */
+export const DEFAULT_MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+
+/** The FAILED fault that replaces an answer of `bytes` over `limit`. */
+export class AnswerTooLarge extends Fault {
+  constructor(
+    readonly bytes: number,
+    limit: number,
+    atLeast = false,
+  ) {
+    super(FAULTS.FAILED, `FAILED: the answer of ${atLeast ? 'more than ' : ''}${bytes} bytes is over supd's limit of ${limit} bytes; ask for less at a time`);
+  }
 }
 
 /** Calls a method by its XML-RPC name, as supervisord's traverse() does. */
@@ -93,6 +109,7 @@ interface Watch {
 export function createRpcMethods(port: SupervisorPort, options: RpcMethodsOptions = {}): RpcDispatcher {
   const files = options.files ?? NODE_LOG_FILES;
   const now = options.now ?? ((): number => Date.now() / 1000);
+  const maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
 
   // --- lookups ------------------------------------------------------------------------------
 
@@ -407,9 +424,22 @@ export function createRpcMethods(port: SupervisorPort, options: RpcMethodsOption
     return rows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
+  /**
+   * Each result is encoded as soon as it comes and only its text is kept, and none once the texts
+   * pass maxAnswerBytes: a multicall of 10,000 log reads never holds 100 MB of values and their
+   * text. Every call still runs (a client that gets the fault cannot tell which did), then the
+   * whole multicall faults.
+   */
   function multicall(calls: Params): Promise<XmlRpcValue[]> {
     return (async () => {
       const results: XmlRpcValue[] = [];
+      let bytes = 0;
+      const keep = (result: XmlRpcValue): void => {
+        const xml = encodeValue(result);
+        bytes += Buffer.byteLength(xml, 'utf8');
+        if (bytes > maxAnswerBytes) results.length = 0;
+        else results.push(new EncodedValue(xml));
+      };
       for (const call of calls) {
         try {
           if (!isXmlRpcStruct(call)) throw new TypeError('a call must be a struct');
@@ -421,15 +451,16 @@ export function createRpcMethods(port: SupervisorPort, options: RpcMethodsOption
           }
           if (name === 'system.multicall') throw Fault.of('INCORRECT_PARAMETERS', 'Recursive system.multicall forbidden');
           // supervisord appends each value as is, not wrapped in a one-item array (xmlrpc.py multicall).
-          results.push(await dispatch(name, spreadParams(call.params ?? [])));
+          keep(await dispatch(name, spreadParams(call.params ?? [])));
         } catch (error) {
-          results.push(
+          keep(
             error instanceof Fault
               ? { faultCode: error.faultCode, faultString: error.faultString }
               : { faultCode: FAULTS.FAILED, faultString: `FAILED: ${(error as Error).message}` },
           );
         }
       }
+      if (bytes > maxAnswerBytes) throw new AnswerTooLarge(bytes, maxAnswerBytes, true);
       return results;
     })();
   }

@@ -19,6 +19,7 @@ export type XmlRpcValue =
   | Date
   | Uint8Array
   | XmlRpcDouble
+  | EncodedValue
   | readonly XmlRpcValue[]
   | XmlRpcStruct;
 
@@ -29,6 +30,15 @@ export interface XmlRpcStruct {
 /** A number that must be sent as <double> even when it is integral (Python's float). */
 export class XmlRpcDouble {
   constructor(readonly value: number) {}
+}
+
+/**
+ * One <value> element already encoded by encodeValue, written into an answer as is: multicall
+ * encodes each result as soon as it has it, so what it holds is the answer's text, never the values
+ * too. Only ever sent; decoding never gives one.
+ */
+export class EncodedValue {
+  constructor(readonly xml: string) {}
 }
 
 export interface MethodCall {
@@ -52,6 +62,47 @@ export function encodeMethodCall(methodName: string, params: readonly XmlRpcValu
 
 export function encodeMethodResponse(value: XmlRpcValue): string {
   return `<?xml version='1.0'?>\n<methodResponse>\n${encodeParams([value])}</methodResponse>\n`;
+}
+
+/** How large the pieces of encodeMethodResponseChunks are, in characters, when items allow. */
+export const ANSWER_CHUNK_CHARS = 64 * 1024;
+
+/**
+ * encodeMethodResponse's text in pieces of about `chunkChars` characters, so that a large answer
+ * (a multicall of thousands of log reads) is written to the socket piece by piece and never made
+ * into one string. An array or struct at the top is cut between its items; a single item larger
+ * than `chunkChars` is one piece.
+ */
+export function* encodeMethodResponseChunks(value: XmlRpcValue, chunkChars = ANSWER_CHUNK_CHARS): Generator<string, void, undefined> {
+  const head = `<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n`;
+  const tail = `</param>\n</params>\n</methodResponse>\n`;
+  const isArray = Array.isArray(value);
+  if (!isArray && !isStruct(value)) {
+    yield `${head}${encodeValue(value)}${tail}`;
+    return;
+  }
+  let pending = head + (isArray ? '<value><array><data>\n' : '<value><struct>\n');
+  if (isArray) {
+    for (const item of value as readonly XmlRpcValue[]) {
+      pending += encodeValue(item);
+      if (pending.length >= chunkChars) {
+        yield pending;
+        pending = '';
+      }
+    }
+    yield `${pending}</data></array></value>\n${tail}`;
+    return;
+  }
+  const struct = value as XmlRpcStruct;
+  for (const name in struct) {
+    if (!Object.hasOwn(struct, name)) continue;
+    pending += `<member>\n<name>${escapeText(name)}</name>\n${encodeValue(struct[name] as XmlRpcValue)}</member>\n`;
+    if (pending.length >= chunkChars) {
+      yield pending;
+      pending = '';
+    }
+  }
+  yield `${pending}</struct></value>\n${tail}`;
 }
 
 export function encodeFault(faultCode: number, faultString: string): string {
@@ -78,6 +129,7 @@ export function encodeValue(value: XmlRpcValue): string {
     default:
       break;
   }
+  if (value instanceof EncodedValue) return value.xml;
   if (value instanceof XmlRpcDouble) return `<value><double>${formatDouble(value.value)}</double></value>\n`;
   if (value instanceof Date) return `<value><dateTime.iso8601>${formatDate(value)}</dateTime.iso8601></value>\n`;
   if (value instanceof Uint8Array) return `<value><base64>\n${formatBase64(value)}</base64></value>\n`;
@@ -140,7 +192,7 @@ function formatBase64(bytes: Uint8Array): string {
 function isStruct(value: XmlRpcValue): value is XmlRpcStruct {
   return (
     typeof value === 'object' && value !== null && !Array.isArray(value) &&
-    !(value instanceof Date) && !(value instanceof Uint8Array) && !(value instanceof XmlRpcDouble)
+    !(value instanceof Date) && !(value instanceof Uint8Array) && !(value instanceof XmlRpcDouble) && !(value instanceof EncodedValue)
   );
 }
 

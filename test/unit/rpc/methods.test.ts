@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { Fault } from '../../../src/rpc/faults.js';
 import type { LogFiles } from '../../../src/rpc/log-files.js';
 import { createRpcMethods, type RpcDispatcher } from '../../../src/rpc/methods.js';
-import type { XmlRpcValue } from '../../../src/rpc/xmlrpc-codec.js';
+import { decodeMethodResponse, EncodedValue, encodeMethodResponse, type XmlRpcValue } from '../../../src/rpc/xmlrpc-codec.js';
 import { FakePort, processConfig, snapshot } from './fake-port.js';
 
 const NOW = 1_700_000_000;
@@ -33,7 +33,12 @@ async function faultOf(promise: Promise<unknown>): Promise<{ code: number; text:
 
 let port: FakePort;
 let rpc: RpcDispatcher;
-const call = (method: string, ...params: XmlRpcValue[]): Promise<XmlRpcValue> => rpc.call(method, params);
+/** Calls a method and gives its value as a client would see it (multicall results come encoded). */
+const call = async (method: string, ...params: XmlRpcValue[]): Promise<XmlRpcValue> => {
+  const response = decodeMethodResponse(encodeMethodResponse(await rpc.call(method, params)));
+  if (response.isFault) throw new Error('a value never encodes as a fault');
+  return response.value;
+};
 
 beforeEach(() => {
   port = new FakePort();
@@ -477,6 +482,16 @@ describe('system methods and dispatch', () => {
       expect(await faultOf(call(method))).toEqual({ code: 1, text: 'UNKNOWN_METHOD' });
     },
   );
+
+  it('faults a multicall whose results pass maxAnswerBytes, after running every call, holding no result past it', async () => {
+    const small = createRpcMethods(port, { files: memoryFiles({}), maxAnswerBytes: 2_000 });
+    const calls = Array.from({ length: 100 }, () => ({ methodName: 'supervisor.getPID', params: [] }));
+    await expect(small.call('system.multicall', [calls])).rejects.toMatchObject({
+      faultCode: 30,
+      faultString: expect.stringMatching(/^FAILED: the answer of more than 3\d{3} bytes is over supd's limit of 2000 bytes; ask for less at a time$/),
+    });
+    expect(await small.call('system.multicall', [calls.slice(0, 10)])).toEqual(Array.from({ length: 10 }, () => new EncodedValue('<value><int>4242</int></value>\n')));
+  });
 
   it('runs multicall in order, giving values as they are and faults as structs', async () => {
     expect(

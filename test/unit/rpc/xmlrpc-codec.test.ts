@@ -5,6 +5,9 @@ import {
   encodeFault,
   encodeMethodCall,
   encodeMethodResponse,
+  encodeMethodResponseChunks,
+  EncodedValue,
+  encodeValue,
   formatDouble,
   XmlRpcDouble,
   XmlRpcParseError,
@@ -161,5 +164,33 @@ describe('refusing what is not XML-RPC', () => {
 
   it('refuses a response holding two params', () => {
     expect(() => decodeMethodResponse('<methodResponse><params><param><value>1</value></param><param><value>2</value></param></params></methodResponse>')).toThrow(XmlRpcParseError);
+  });
+});
+
+describe('an answer in pieces', () => {
+  const values: [string, XmlRpcValue][] = [
+    ['a scalar', 'hello <world>'],
+    ['an empty array', []],
+    ['an empty struct', {}],
+    ['a struct', { name: 'web', pid: 123, nested: [1, { a: true }] }],
+    ['an array of structs', Array.from({ length: 300 }, (_, i) => ({ name: `p${i}`, description: 'x'.repeat(500) }))],
+    ['pre-encoded values', [new EncodedValue(encodeValue('a & b')), new EncodedValue(encodeValue(7))]],
+  ];
+
+  it.each(values)('%s: the pieces together are exactly encodeMethodResponse', (_, value) => {
+    expect([...encodeMethodResponseChunks(value, 4096)].join('')).toBe(encodeMethodResponse(value));
+  });
+
+  it('cuts a large array between items: no piece is much over the piece size, and none holds the whole answer', () => {
+    const value = Array.from({ length: 2_000 }, () => 'y'.repeat(1_000));
+    const pieces = [...encodeMethodResponseChunks(value, 64 * 1024)];
+    expect(pieces.length).toBeGreaterThan(25);
+    expect(Math.max(...pieces.map((p) => p.length))).toBeLessThanOrEqual(64 * 1024 + 1_100);
+    expect(pieces.reduce((sum, p) => sum + p.length, 0)).toBe(encodeMethodResponse(value).length);
+  });
+
+  it('writes a pre-encoded value as is, and it round-trips as the value it encodes', () => {
+    const xml = encodeMethodResponse([new EncodedValue(encodeValue({ faultCode: 10, faultString: 'BAD_NAME: x' })), 'plain']);
+    expect(decodeMethodResponse(xml)).toEqual({ isFault: false, value: [{ faultCode: 10, faultString: 'BAD_NAME: x' }, 'plain'] });
   });
 });
