@@ -19,6 +19,7 @@ import type { ReadinessView } from '../core/readiness.js';
 import type { ProcessEntry } from '../core/supervisor.js';
 import { describeFailures } from '../core/health.js';
 import { HealthRunner } from './health-runner.js';
+import { createHeapTrim } from './heap-trim.js';
 import { readinessViewOf } from './readiness-view.js';
 import type { SupdLogHandle } from './supd-log.js';
 
@@ -85,6 +86,8 @@ export class Daemon {
   /** Armed once every process a shutdown still waits for is stuck: shutdown_stuck_timeout. */
   private stuckTimer: NodeJS.Timeout | null = null;
   private isFinishing = false;
+  /** Returns what a burst of starts and stops left in V8's heap (supd runs without the memory reducer). */
+  private readonly heapTrim = createHeapTrim();
 
   constructor(private readonly options: DaemonOptions) {
     this.config = options.config;
@@ -117,6 +120,7 @@ export class Daemon {
       const expected = state.name === 'EXITED' ? state.expected : undefined;
       this.restarts.transition(entry.key, { from: transition.from, to: transition.to, isShuttingDown, ...(expected === undefined ? {} : { expected }) }, this.clock());
       if (isShuttingDown) this.armStuckTimer();
+      this.heapTrim?.activity();
     });
     this.runtime.onOom((entry) => this.restarts.explainLastEnd(entry.key, 'oom'));
     this.runtime.onStuck(() => this.armStuckTimer());
@@ -378,6 +382,7 @@ export class Daemon {
       }
     }
     this.health.dispose();
+    this.heapTrim?.dispose();
     this.runtime.dispose();
     this.trees.dispose();
     this.reaper?.stop();
