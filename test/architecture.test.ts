@@ -21,6 +21,8 @@ const ROOT_RANK = 4;
 
 // Pure layers take text and time as arguments.
 const PURE_DIRS = ['src/config', 'src/core'];
+// Pure rules inside an effect layer, kept apart from the I/O around them and tested without it.
+const PURE_FILES = ['src/logs/std-sink-policy.ts', 'src/logs/fifo-ring.ts'];
 const EFFECTFUL = /from '(node:[a-z_/]+|execa|koffi|pino)'/g;
 const IMPORT = /(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g;
 
@@ -84,6 +86,10 @@ describe('architecture', () => {
       [...readFileSync(join(dir, file), 'utf8').matchAll(EFFECTFUL)].map((m) => `${join(dir, file)}: ${m[1]}`),
     );
     expect(offenders).toEqual([]);
+  });
+
+  it.each(PURE_FILES)('%s imports nothing that touches the OS', (file) => {
+    expect([...readFileSync(file, 'utf8').matchAll(EFFECTFUL)].map((m) => `${file}: ${m[1]}`)).toEqual([]);
   });
 
   it('only src/os/libc.ts loads koffi', () => {

@@ -1,7 +1,7 @@
 /**
- * Memory for a queue of byte batches that are freed in the order they were queued (std-sink.ts):
+ * Memory for a queue of byte batches that are freed in the order they were queued (std-sink-policy.ts):
  * one buffer of fixed capacity, allocated when first needed and reused from then on. Pure
- * bookkeeping; the queue itself, and what is written or dropped, stay with the sink.
+ * bookkeeping; the queue itself, and what is written or dropped, stay with the sink policy.
  */
 
 export class FifoRing {
