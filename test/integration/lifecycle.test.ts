@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { isAlive, NODE, PUPPET, puppetProgram, startSupd, type RunningSupd } from '../support/supd-harness.js';
+import { liveness, NODE, PUPPET, puppetProgram, startSupd, waitForFileMatching, type RunningSupd } from '../support/supd-harness.js';
 
 let supd: RunningSupd | undefined;
 afterEach(async () => {
@@ -58,15 +58,16 @@ describe('starting and restarting', () => {
 
 describe('stopping', () => {
   it('escalates to SIGKILL after stopwaitsecs when the stop signal is ignored, then exits 0', async () => {
-    // startsecs=1: RUNNING only once the puppet has surely installed its SIGTERM handler.
-    supd = await startSupd(puppetProgram('stubborn', '--ignore=TERM', 'stopwaitsecs=1\nstartsecs=1'));
+    supd = await startSupd((dir) => puppetProgram('stubborn', '--ignore=TERM', `stopwaitsecs=1\nstartsecs=1\nstdout_logfile=${dir}/stubborn.log`));
     const [, pid] = await supd.waitForLog(/^spawned: 'stubborn' with pid (\d+)$/);
     await supd.waitForLog(/^success: stubborn/);
+    // `ready` comes once its SIGTERM handler is in place: startsecs alone does not wait for that on a loaded machine.
+    await waitForFileMatching(`${supd.dir}/stubborn.log`, /^ready /m);
     supd.signal('SIGTERM');
     await supd.waitForLog(new RegExp(`^killing 'stubborn' \\(${pid}\\) with SIGKILL$`));
     await supd.waitForLog(/^stopped: stubborn \(terminated by SIGKILL\)$/);
     expect(await supd.exited).toBe(0);
-    expect(isAlive(Number(pid))).toBe(false);
+    expect(liveness(Number(pid))).toMatchObject({ alive: false });
   });
 
   it('with stopasgroup, the stop signal reaches grandchildren too', async () => {
@@ -77,19 +78,20 @@ describe('stopping', () => {
       { dir },
     );
     await supd.waitForLog(/^success: parent/);
-    const { readFileSync, existsSync } = await import('node:fs');
+    const { readFileSync, readdirSync } = await import('node:fs');
     const { vi } = await import('vitest');
-    await vi.waitFor(() => expect(existsSync(marker)).toBe(true), { timeout: 5_000 });
+    await vi.waitFor(() => expect(readdirSync(dir)).toContain('grandchild.pid'), { timeout: 5_000 });
     const grandchild = Number(readFileSync(marker, 'utf8'));
-    expect(isAlive(grandchild)).toBe(true);
+    expect(liveness(grandchild)).toMatchObject({ alive: true });
     supd.signal('SIGTERM');
     expect(await supd.exited).toBe(0);
-    await vi.waitFor(() => expect(isAlive(grandchild)).toBe(false), { timeout: 5_000 });
+    await vi.waitFor(() => expect(liveness(grandchild)).toMatchObject({ alive: false }), { timeout: 5_000 });
   });
 
   it('a second SIGTERM during shutdown kills what is left at once', async () => {
-    supd = await startSupd(puppetProgram('slow', '--ignore=TERM', 'stopwaitsecs=60\nstartsecs=1'));
+    supd = await startSupd((dir) => puppetProgram('slow', '--ignore=TERM', `stopwaitsecs=60\nstartsecs=1\nstdout_logfile=${dir}/slow.log`));
     await supd.waitForLog(/^success: slow/);
+    await waitForFileMatching(`${supd.dir}/slow.log`, /^ready /m); // its SIGTERM handler is in place
     supd.signal('SIGTERM');
     await supd.waitForLog(/^received shutdown request/);
     supd.signal('SIGTERM');
@@ -102,7 +104,7 @@ describe('stopping', () => {
 describe('the pidfile', () => {
   it("holds supd's pid while it runs and is removed when it exits", async () => {
     const { makeTempDir } = await import('../support/supd-harness.js');
-    const { existsSync, readFileSync } = await import('node:fs');
+    const { readdirSync, readFileSync } = await import('node:fs');
     const dir = makeTempDir();
     const pidfile = `${dir}/supd.pid`;
     supd = await startSupd(`[supervisord]\nlogfile=${dir}/supd.log\npidfile=${pidfile}\n` + puppetProgram('web', '', 'startsecs=0'), { dir });
@@ -110,7 +112,7 @@ describe('the pidfile', () => {
     expect(readFileSync(pidfile, 'utf8')).toBe(`${supd.pid}\n`);
     supd.signal('SIGTERM');
     expect(await supd.exited).toBe(0);
-    expect(existsSync(pidfile)).toBe(false);
+    expect(readdirSync(dir)).not.toContain('supd.pid');
   });
 });
 
