@@ -8,7 +8,7 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Fault } from '../../src/rpc/faults.js';
-import { isAlive, makeTempDir, NODE, PUPPET, startSupd, SUPD, type RunningSupd } from '../support/supd-harness.js';
+import { liveness, makeTempDir, NODE, PUPPET, startSupd, SUPD, type RunningSupd } from '../support/supd-harness.js';
 
 let supd: RunningSupd | undefined;
 afterEach(async () => {
@@ -73,7 +73,7 @@ describe('a config the loader refuses', () => {
     await supd.waitForLog(/cannot read included file \/dev\/zero: is a character device/, { after: seen });
     await supd.waitForLog(/the running configuration is kept/, { after: seen });
     expect(await supd.waitForState('web', 'RUNNING')).toMatchObject({ pid: web.pid });
-    expect(isAlive(supd.pid)).toBe(true);
+    expect(liveness(supd.pid)).toMatchObject({ alive: true });
   });
 
   it('answers reloadConfig with CANT_REREAD and the error, and supervisor.restart keeps the old config', async () => {
@@ -91,7 +91,7 @@ describe('a config the loader refuses', () => {
     await supd.waitForLog(/restarted/, { after: seen, timeout: 20_000 });
     const again = await supd.waitForState('web', 'RUNNING', { otherThanPid: web.pid });
     expect(again.name).toBe('web');
-    expect(isAlive(supd.pid)).toBe(true);
+    expect(liveness(supd.pid)).toMatchObject({ alive: true });
   });
 });
 

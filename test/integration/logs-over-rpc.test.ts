@@ -25,8 +25,7 @@ describe('reading a program that logs only to the container', () => {
     );
     const [tail, offset, overflow] = (await supd.rpc('supervisor.tailProcessStdoutLog', 'stream', 0, 1000)) as [string, number, boolean];
     expect(tail).toMatch(/ready \d+\nstdout line 1\nstdout line 2\nstdout line 3\n$/);
-    expect(offset).toBe(Buffer.byteLength(tail));
-    expect(overflow).toBe(false);
+    expect({ offset, overflow }).toEqual({ offset: Buffer.byteLength(tail), overflow: false });
   });
 });
 

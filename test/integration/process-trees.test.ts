@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { isAlive, makeTempDir, NODE, PUPPET, REPO, startSupd, SUPD, type RunningSupd } from '../support/supd-harness.js';
+import { isAlive, liveness, makeTempDir, NODE, PUPPET, REPO, startSupd, SUPD, type RunningSupd } from '../support/supd-harness.js';
 
 let supd: RunningSupd | undefined;
 const cleanups: (() => void)[] = [];
@@ -100,7 +100,7 @@ describe('stopastree', () => {
     cleanups.push(() => [setsidPid, orphanPid].forEach((p) => isAlive(p!) && process.kill(p!, 'SIGKILL')));
     await supd.waitForState('tree', 'RUNNING');
     await supd.rpc('supervisor.stopProcess', 'tree', true);
-    expect(isAlive(setsidPid!)).toBe(true);
+    expect(liveness(setsidPid!)).toMatchObject({ alive: true });
   }, 20_000);
 
   it('stops what a dead main process left behind before starting it again', async () => {
@@ -114,7 +114,7 @@ describe('stopastree', () => {
     await supd.waitForLog(/^spawned: 'leaver'/, { after: supd.records.findIndex((r) => r.msg.startsWith('leaver: stopping')) });
     const orphans = readFileSync(join(supd.dir, 'orphans'), 'utf8').trim().split('\n').map(Number);
     cleanups.push(() => orphans.forEach((p) => isAlive(p) && process.kill(p, 'SIGKILL')));
-    await vi.waitFor(() => expect(isAlive(orphans[0]!)).toBe(false), { timeout: 2_000, interval: 20 }).catch(() => undefined);
+    await vi.waitFor(() => expect(liveness(orphans[0]!)).toMatchObject({ alive: false }), { timeout: 2_000, interval: 20 }).catch(() => undefined);
     expect([orphans[0], isAlive(orphans[0]!)]).toEqual([orphans[0], false]);
   }, 20_000);
 });

@@ -3,7 +3,7 @@
  * from its own log times, and supd's exit code when a program's end is the container's end.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { isAlive, puppetProgram, startSupd, type RunningSupd } from '../support/supd-harness.js';
+import { liveness, puppetProgram, startSupd, type RunningSupd } from '../support/supd-harness.js';
 
 let supd: RunningSupd | undefined;
 afterEach(async () => {
@@ -71,7 +71,7 @@ describe('shutdown_on', () => {
     expect(await supd.exited).toBe(7);
     expect(supd.records.map((r) => r.msg)).toContain('stopped: sidecar (exit status 0)');
     expect(supd.records.at(-1)?.msg).toMatch(/^all processes stopped; supd exiting with code 7: main exited \(exit status 7; not expected\) \(shutdown_on\)$/);
-    expect(isAlive(sidecar)).toBe(false);
+    expect(liveness(sidecar)).toMatchObject({ alive: false });
   }, 20_000);
 
   it('=exit: a death by signal N exits supd with 128+N', async () => {

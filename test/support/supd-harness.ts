@@ -382,6 +382,23 @@ export async function waitForFileMatching(file: string, pattern: RegExp, timeout
   return text;
 }
 
+/**
+ * isAlive with what a failing assertion should show: the pid and, while it exists, its /proc state
+ * letter and command. Assert with `expect(liveness(pid)).toMatchObject({ alive: false })`.
+ */
+export function liveness(pid: number): { pid: number; alive: boolean; proc?: string } {
+  const alive = isAlive(pid);
+  let proc: string | undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+    proc = `${stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3)} ${cmdline || stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))}`;
+  } catch {
+    proc = undefined;
+  }
+  return proc === undefined ? { pid, alive } : { pid, alive, proc };
+}
+
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

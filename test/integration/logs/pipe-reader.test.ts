@@ -58,7 +58,7 @@ describe('reading a child pipe into a reused buffer', () => {
   it('opens a real pipe (not a socketpair) that can be enlarged to 1 MiB', () => {
     const fds = openPipe();
     if (isLibcError(fds)) throw new Error(`pipe2: ${fds.code}`);
-    expect(fstatSync(fds[0]).isFIFO()).toBe(true);
+    expect({ fd: fds[0], isFIFO: fstatSync(fds[0]).isFIFO() }).toEqual({ fd: fds[0], isFIFO: true });
     expect(setPipeSize(fds[0], 1024 * 1024)).toBe(1024 * 1024);
     fds.forEach((fd) => closeSync(fd));
   });

@@ -42,12 +42,6 @@ export function zombieChildrenOf(ppid: number): number[] {
     .map((p) => p.pid);
 }
 
-/** True once the pid is gone or a zombie: it has stopped running. */
-export function isDead(pid: number): boolean {
-  const stat = readStat(pid);
-  return stat === undefined || stat.state === 'Z';
-}
-
 export function readStatusField(pid: number, field: string): string | undefined {
   try {
     const line = readFileSync(`/proc/${pid}/status`, 'utf8')
