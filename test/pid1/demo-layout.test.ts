@@ -179,9 +179,8 @@ describe.skipIf(!unshareAvailable)(`the demo layout as PID 1 (${unshareAvailable
     await vi.waitFor(
       () => {
         const argvs = grandchildren().map((p) => p.argv);
-        expect(argvs.some((a) => isScript(a, 'px-storage'))).toBe(true);
-        expect(argvs.some((a) => isScript(a, 'px') && a.includes('-daemon'))).toBe(true);
-        expect(argvs.some((a) => isScript(a, 'watchdog.sh'))).toBe(true);
+        const found = { 'px-storage': argvs.some((a) => isScript(a, 'px-storage')), 'px -daemon': argvs.some((a) => isScript(a, 'px') && a.includes('-daemon')), 'watchdog.sh': argvs.some((a) => isScript(a, 'watchdog.sh')) };
+        expect({ found, argvs }).toMatchObject({ found: { 'px-storage': true, 'px -daemon': true, 'watchdog.sh': true } });
       },
       { timeout: 5_000, interval: 50 },
     );
@@ -222,6 +221,6 @@ describe.skipIf(!unshareAvailable)(`the demo layout as PID 1 (${unshareAvailable
     // Every stand-in and the event handler (state-log.mjs) exits 0 on TERM.
     expect(stopped.sort(), seen()).toEqual(PROGRAMS.map((p) => `${p} exit status 0`).sort());
     expect(started.lines).toContainEqual(expect.stringContaining('all processes stopped'));
-    expect(readdirSync(`/proc`).includes(String(launcher.pid))).toBe(false);
+    expect(readdirSync(`/proc`)).not.toContain(String(launcher.pid));
   });
 });

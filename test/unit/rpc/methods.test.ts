@@ -110,11 +110,11 @@ describe('getAllProcessInfo', () => {
 describe('startProcess', () => {
   it('with wait=true resolves only once the process is RUNNING', async () => {
     port.startScripts.set('w0', 'manual');
-    let settled = false;
-    const started = call('supervisor.startProcess', 'workers:w0').then((v) => ((settled = true), v));
+    let answer: unknown = 'no answer yet';
+    const started = call('supervisor.startProcess', 'workers:w0').then((v) => ((answer = v), v));
     await new Promise((r) => setImmediate(r));
     expect(port.get('workers', 'w0').state).toBe('STARTING');
-    expect(settled).toBe(false);
+    expect(answer).toBe('no answer yet');
     port.set('workers', 'w0', { state: 'RUNNING' });
     expect(await started).toBe(true);
     expect(port.subscriberCount).toBe(0);
@@ -239,11 +239,11 @@ describe('stopAllProcesses and startAllProcesses with many processes', () => {
 describe('stopProcess', () => {
   it('with wait=true resolves once the process reached a stopped state', async () => {
     port.stopScripts.set('web', 'manual');
-    let settled = false;
-    const stopped = call('supervisor.stopProcess', 'web').then((v) => ((settled = true), v));
+    let answer: unknown = 'no answer yet';
+    const stopped = call('supervisor.stopProcess', 'web').then((v) => ((answer = v), v));
     await new Promise((r) => setImmediate(r));
     expect(port.get('web', 'web').state).toBe('STOPPING');
-    expect(settled).toBe(false);
+    expect(answer).toBe('no answer yet');
     port.set('web', 'web', { state: 'STOPPED', pid: 0 });
     expect(await stopped).toBe(true);
   });
