@@ -9,22 +9,14 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRpcClient, type RpcClient } from '../../src/rpc/client.js';
+import { DEMO_ONE_SHOT, DEMO_PROGRAMS } from '../support/demo.js';
 import { canUnshare, descendants, NODE, REPO, SUPD } from '../support/supd-harness.js';
 
 const CONFIG = join(REPO, 'conf.d/supd.conf');
 const SUPCTL = join(REPO, 'dist/cli/supctl.js');
-const PROGRAMS = [
-  'lttng-relayd',
-  'lttng.sh',
-  'pxexec',
-  'start_pxcontroller_pxstorage',
-  'px-ns',
-  'px-healthmon',
-  'px-diag',
-  'supervisord_event_handler',
-];
-/** The one-shot set-up job: it exits 0 at once (EXITED), and the relay waits for it (depends_on). */
-const ONE_SHOT = 'px-setup';
+/** The programs that stay RUNNING; ONE_SHOT exits 0 at once. */
+const PROGRAMS = DEMO_PROGRAMS.filter((p) => p !== DEMO_ONE_SHOT);
+const ONE_SHOT = DEMO_ONE_SHOT;
 const GRACE_MS = 10_000; // docker stop's default: SIGTERM, then SIGKILL 10 s later
 
 const unshareAvailable = canUnshare() && existsSync(SUPD);

@@ -8,6 +8,21 @@ import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, REPO, startSupd, type RunningSupd } from './supd-harness.js';
 
+/** Every program of the demo layout, in the order supd starts them; px-setup is the one-shot. */
+export const DEMO_PROGRAMS = [
+  'px-setup',
+  'lttng-relayd',
+  'lttng.sh',
+  'pxexec',
+  'start_pxcontroller_pxstorage',
+  'px-ns',
+  'px-healthmon',
+  'px-diag',
+  'supervisord_event_handler',
+] as const;
+/** The demo's one-shot set-up job: it exits 0 at once (EXITED), and the relay waits for it (depends_on). */
+export const DEMO_ONE_SHOT = 'px-setup';
+
 export interface DemoOptions {
   /** Extra lines for [supervisord] (e.g. an [inet_http_server] section after it). */
   readonly extraSections?: string;

@@ -5,6 +5,7 @@
  * any child pid it logged, so nothing outlives a test.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -363,6 +364,21 @@ function osSignalNumber(signal: NodeJS.Signals): number {
 /** A `[program:x]` running the puppet fixture with flags. Flush-left: indentation continues values. */
 export function puppetProgram(name: string, flags: string, extra = ''): string {
   return `[program:${name}]\ncommand=${NODE} ${PUPPET} ${flags}\n${extra}\n`;
+}
+
+/** A port nobody listens on now (the kernel's pick for port 0, released at once). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((done) => server.close(() => done()));
+  return port;
+}
+
+/** The port supd's [status_http_server] (configured with port=127.0.0.1:0) listens on, from its log. */
+export async function statusServerPort(s: RunningSupd): Promise<number> {
+  const m = await s.waitForLog(/^status server listening on http:\/\/127\.0\.0\.1:(\d+)/);
+  return Number(m[1]);
 }
 
 /** Waits until `file` contains a match for `pattern`, then returns its whole text. */

@@ -3,28 +3,17 @@
  * for db:healthy starts within one interval of db's HTTP check passing, /readyz turns 200 at that
  * moment, and a program whose check keeps failing is restarted after healthcheck_retries failures.
  */
-import { createServer, request } from 'node:http';
+import { request } from 'node:http';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { isAlive, NODE, PUPPET, startSupd, type ProcessInfo, type RunningSupd } from '../../support/supd-harness.js';
+import { freePort, isAlive, NODE, PUPPET, startSupd, statusServerPort, type ProcessInfo, type RunningSupd } from '../../support/supd-harness.js';
 
 let supd: RunningSupd | undefined;
 afterEach(async () => {
   await supd?.stop();
   supd = undefined;
 });
-
-/** A port nobody listens on right now (the kernel's pick, released at once). */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function get(port: number, path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -60,7 +49,7 @@ startsecs=0
 depends_on=db:healthy
 `,
     );
-    const statusPort = Number((await supd.waitForLog(/^status server listening on http:\/\/127\.0\.0\.1:(\d+)/))[1]);
+    const statusPort = await statusServerPort(supd);
     await supd.waitForState('db', 'RUNNING');
     const waiting = (await supd.rpc('supervisor.getProcessInfo', 'web')) as unknown as ProcessInfo & { waiting_for: string };
     expect(waiting).toMatchObject({ statename: 'STOPPED', description: 'waiting for db (healthy)', waiting_for: 'db (healthy)' });

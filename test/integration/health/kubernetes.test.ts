@@ -12,7 +12,7 @@ import { ConfigMap } from 'kubernetes-models/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { NODE, PUPPET, REPO, startSupd, SUPD, waitForFileMatching, type RunningSupd } from '../../support/supd-harness.js';
+import { NODE, PUPPET, REPO, startSupd, statusServerPort, SUPD, waitForFileMatching, type RunningSupd } from '../../support/supd-harness.js';
 
 const DIR = join(REPO, 'examples/kubernetes');
 const MODELS: Record<string, new (data: never) => { validate(): void }> = {
@@ -98,7 +98,7 @@ startsecs=2
 stopwaitsecs=5
 `,
     );
-    const port = Number((await supd.waitForLog(/^status server listening on http:\/\/127\.0\.0\.1:(\d+)/))[1]);
+    const port = await statusServerPort(supd);
     expect(await kubeletProbe(port, livenessProbe)).toBe('success');
     expect(await kubeletProbe(port, readinessProbe)).toBe('failure'); // app is STARTING for 2 s
     await vi.waitFor(async () => expect(await kubeletProbe(port, readinessProbe)).toBe('success'), { timeout: 10_000, interval: 100 });

@@ -5,7 +5,7 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { join } from 'node:path';
-import { PUPPET, NODE, startSupd, waitForFileMatching, type RunningSupd } from '../../support/supd-harness.js';
+import { PUPPET, NODE, startSupd, statusServerPort, waitForFileMatching, type RunningSupd } from '../../support/supd-harness.js';
 
 let supd: RunningSupd | undefined;
 afterEach(async () => {
@@ -32,11 +32,6 @@ function probe(port: number, path: string, method = 'GET'): Promise<Answer> {
   });
 }
 
-async function statusPort(s: RunningSupd): Promise<number> {
-  const m = await s.waitForLog(/^status server listening on http:\/\/127\.0\.0\.1:(\d+)/);
-  return Number(m[1]);
-}
-
 describe('[status_http_server]', () => {
   it('answers /healthz 200 and /readyz 503 -> 200 once every program is RUNNING', async () => {
     supd = await startSupd(`
@@ -49,7 +44,7 @@ startsecs=2
 command=${NODE} ${PUPPET}
 autostart=false
 `);
-    const port = await statusPort(supd);
+    const port = await statusServerPort(supd);
     expect(await probe(port, '/healthz')).toMatchObject({ status: 200, body: 'ok\n' });
     const early = await probe(port, '/readyz');
     expect(early).toMatchObject({ status: 503, body: 'slow: STARTING\n' });
@@ -64,7 +59,7 @@ autostart=false
 [status_http_server]
 port=127.0.0.1:0
 `);
-    const port = await statusPort(supd);
+    const port = await statusServerPort(supd);
     expect(await probe(port, '/healthz', 'HEAD')).toMatchObject({ status: 200, body: '', headers: { 'content-length': '3' } });
     expect(await probe(port, '/readyz', 'POST')).toMatchObject({ status: 405, headers: { allow: 'GET, HEAD' } });
     expect(await probe(port, '/RPC2', 'POST')).toMatchObject({ status: 405 });
@@ -83,7 +78,7 @@ startsecs=0
 stopwaitsecs=5
 `,
     );
-    const port = await statusPort(supd);
+    const port = await statusServerPort(supd);
     // Its TERM handler is in place once it has said ready.
     await waitForFileMatching(join(supd.dir, 'stubborn.log'), /^ready \d+/m);
     supd.signal('SIGTERM');

@@ -5,11 +5,10 @@
  * is saved (into docs/dashboard.png, which the README shows, when SUPD_UPDATE_SCREENSHOT=1).
  */
 import { copyFileSync, existsSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startDemo } from '../../support/demo.js';
-import { makeTempDir, REPO, type RunningSupd } from '../../support/supd-harness.js';
+import { DEMO_PROGRAMS, startDemo } from '../../support/demo.js';
+import { freePort, makeTempDir, REPO, type RunningSupd } from '../../support/supd-harness.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_FLAGS = [
@@ -21,17 +20,6 @@ const CHROMIUM_FLAGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
-];
-const DEMO_PROGRAMS = [
-  'px-setup',
-  'lttng-relayd',
-  'lttng.sh',
-  'pxexec',
-  'start_pxcontroller_pxstorage',
-  'px-ns',
-  'px-healthmon',
-  'px-diag',
-  'supervisord_event_handler',
 ];
 
 type Playwright = typeof import('playwright-core');
@@ -47,14 +35,6 @@ afterEach(async () => {
   supd = undefined;
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
 
 describe('the dashboard in headless Chromium', () => {
   it('lists the demo programs, restarts one, and tails the line a signalled program prints', async (ctx) => {

@@ -1,9 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { makeTempDir, puppetProgram, startSupd, type RunningSupd } from '../../support/supd-harness.js';
+import { freePort, makeTempDir, puppetProgram, startSupd, type RunningSupd } from '../../support/supd-harness.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const PROMTOOL = '/usr/bin/promtool';
@@ -25,15 +24,6 @@ afterEach(async () => {
   await supd?.stop();
   supd = undefined;
 });
-
-/** A port nobody listens on now (the kernel's pick for port 0). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
 
 async function startWithInet(port: number): Promise<RunningSupd> {
   return startSupd(

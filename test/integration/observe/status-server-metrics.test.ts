@@ -3,7 +3,7 @@
  * verdict as supd_process_health, and the health check's last result in supctl status -v.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { NODE, PUPPET, startSupd, type RunningSupd } from '../../support/supd-harness.js';
+import { NODE, PUPPET, startSupd, statusServerPort, type RunningSupd } from '../../support/supd-harness.js';
 
 let supd: RunningSupd | undefined;
 afterEach(async () => {
@@ -30,7 +30,7 @@ command=${NODE} ${PUPPET}
 startsecs=0
 `,
     );
-    const port = Number((await supd.waitForLog(/^status server listening on http:\/\/127\.0\.0\.1:(\d+)/))[1]);
+    const port = await statusServerPort(supd);
     let text = '';
     await vi.waitFor(
       async () => {

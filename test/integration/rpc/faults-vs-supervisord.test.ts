@@ -9,21 +9,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSupd, type RunningSupd } from '../../support/supd-harness.js';
-import { hasSupervisor, startSupervisord, SYSTEM_PYTHON, type RunningSupervisord } from './real-supervisord.js';
+import { hasSupervisor, startSupervisord, supervisordSections, SYSTEM_PYTHON, type RunningSupervisord } from './real-supervisord.js';
 
 const run = promisify(execFile);
 
-const CONFIG = (dir: string): string => `[supervisord]
-logfile=${dir}/main.log
-pidfile=${dir}/main.pid
-childlogdir=${dir}
-
-[unix_http_server]
-file=${dir}/rpc.sock
-
-[rpcinterface:supervisor]
-supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
-
+const CONFIG = (dir: string): string => `${supervisordSections(dir)}
 [program:a]
 command=sleep 1000
 startsecs=0

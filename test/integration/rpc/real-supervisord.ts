@@ -27,6 +27,25 @@ export interface RunningSupervisord {
 }
 
 /**
+ * The sections startSupervisord needs (and supd reads alike): logs, pidfile and AUTO logs in `dir`,
+ * [unix_http_server] file=DIR/rpc.sock and [rpcinterface:supervisor]. Flush-left: an indented line
+ * continues the previous value in this dialect.
+ */
+export function supervisordSections(dir: string): string {
+  return `[supervisord]
+logfile=${dir}/main.log
+pidfile=${dir}/main.pid
+childlogdir=${dir}
+
+[unix_http_server]
+file=${dir}/rpc.sock
+
+[rpcinterface:supervisor]
+supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+`;
+}
+
+/**
  * Starts `supervisord -n` on `config(dir)` in a fresh temp dir and resolves once `readyProgram`
  * is RUNNING (or, without one, once the socket answers). The config must have [unix_http_server]
  * file=DIR/rpc.sock and [rpcinterface:supervisor].
