@@ -88,7 +88,7 @@ describe('the dashboard in headless Chromium', () => {
     const shot = join(userDataDir, 'dashboard.png');
     await page.screenshot({ path: shot, fullPage: true });
     if (process.env.SUPD_UPDATE_SCREENSHOT === '1') copyFileSync(shot, join(REPO, 'docs/dashboard.png'));
-  });
+  }, 90_000); // the demo and Chromium's start: 30 s and more at a load of 20 (timed out at 30 s, then passed in 29.8 s)
 
   it('refuses a control action from another origin, and any request without credentials', async () => {
     const port = await freePort();
