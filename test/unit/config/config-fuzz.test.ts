@@ -11,6 +11,7 @@ import { loadConfig } from '../../../src/config/load.js';
 import { EVENTLISTENER_KEYS, GROUP_KEYS, PROGRAM_KEYS } from '../../../src/config/program-keys.js';
 import { SUPERVISORD_KEYS, UNIX_HTTP_SERVER_KEYS } from '../../../src/config/supervisord-keys.js';
 import { REAL_CONFIGS, REAL_CONFIGS_ABSENT_NOTE, REAL_CONFIGS_DIR } from '../../support/real-configs.js';
+import { seededRandom } from '../../support/seeded-random.js';
 import { fakeFiles } from './fake-files.js';
 
 const SEED = Number(process.env['SUPD_FUZZ_SEED'] ?? 20261203);
@@ -18,18 +19,6 @@ const CASES = Number(process.env['SUPD_FUZZ_CASES'] ?? 400);
 /** The whole run; a case slower than this alone is a hang. */
 const RUN_BUDGET_MS = 20_000;
 const CASE_BUDGET_MS = 10_000;
-
-/** mulberry32: small, seeded, good enough to pick mutations. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KEYS = [
   ...Object.keys(PROGRAM_KEYS),
@@ -107,7 +96,7 @@ it.skipIf(REAL_CONFIGS_DIR !== null)(REAL_CONFIGS_ABSENT_NOTE, () => undefined);
 describe.skipIf(REAL_CONFIGS_DIR === null)('the config loader under fuzzing', () => {
   it(`ends every mutated real config (seed ${SEED}, ${CASES} cases) as a config or config errors, in time`, () => {
     const sources = REAL_CONFIGS.map((name) => ({ name, text: readFileSync(join(REAL_CONFIGS_DIR ?? '', name), 'utf8') }));
-    const random = prng(SEED);
+    const random = seededRandom(SEED);
     const env = { HOME: '/root', SUPERVISORD_STOPWAITSECS: '30', PORT: '9091', POSTGREY_DELAY: '300' };
     const problems: string[] = [];
     const started = performance.now();
