@@ -9,7 +9,7 @@ import { Socket } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { createRequire } from 'node:module';
-import { canSpawnInDirectory, isLibcError, openPipe, posixSpawn, setPipeSize } from './libc.js';
+import { canSpawnInDirectory, isLibcError, openPipe, posixSpawn, setPipeSize, type LibcError, type PosixSpawnRequest } from './libc.js';
 import type { ChildTable } from './child-table.js';
 import type { SpawnFailure } from './spawn-failure.js';
 import { decodeWaitStatus } from './wait-status.js';
@@ -155,13 +155,7 @@ function spawnDirect(children: ChildTable, spawn: CommonSpawn, cwd: string | nul
   const stdinPipe = openPipe();
   if (isLibcError(stdinPipe)) return failed({ kind: 'no-pipe', stream: 'input', errno: stdinPipe.code });
   const [stdinRead, stdinWrite] = stdinPipe;
-  const envStrings = Object.entries(spawn.env).map(([name, value]) => `${name}=${value}`);
-  const dup2 = [[stdinRead, 0], [stdoutFd, 1], [stderrFd, 2]] as const;
-  const run = (file: string, argv: readonly string[]) =>
-    spawnWithUmask(spawn.umask, () => posixSpawn({ file, argv, env: envStrings, dup2, cwd }));
-  let pid = run(spawn.filename, [spawn.program, ...spawn.args]);
-  // A file without #! fails exec with ENOEXEC; execvp, and so libuv, then runs it with /bin/sh.
-  if (isLibcError(pid) && pid.code === 'ENOEXEC') pid = run('/bin/sh', ['/bin/sh', spawn.filename, ...spawn.args]);
+  const pid = posixSpawnProgram(spawn, cwd, [[stdinRead, 0], [stdoutFd, 1], [stderrFd, 2]]);
   closeAll([stdinRead]);
   if (isLibcError(pid)) {
     closeAll([stdinWrite]);
@@ -189,6 +183,20 @@ function spawnDirect(children: ChildTable, spawn: CommonSpawn, cwd: string | nul
     });
   });
   return { ok: true, started: { pid: startedPid, openStdin, exit } };
+}
+
+/**
+ * posix_spawn of the program, with /bin/sh for a file without #! (it fails exec with ENOEXEC;
+ * execvp, and so libuv, then runs it with /bin/sh). Its own function so that the environment's
+ * strings are garbage once the child exists: closures made beside them in spawnDirect (stdin,
+ * the exit callback) live as long as the child and would keep them, ~2 KiB a program.
+ */
+function posixSpawnProgram(spawn: CommonSpawn, cwd: string | null, dup2: PosixSpawnRequest['dup2']): number | LibcError {
+  const env = Object.entries(spawn.env).map(([name, value]) => `${name}=${value}`);
+  const run = (file: string, argv: readonly string[]) => spawnWithUmask(spawn.umask, () => posixSpawn({ file, argv, env, dup2, cwd }));
+  const pid = run(spawn.filename, [spawn.program, ...spawn.args]);
+  if (isLibcError(pid) && pid.code === 'ENOEXEC') return run('/bin/sh', ['/bin/sh', spawn.filename, ...spawn.args]);
+  return pid;
 }
 
 /**
