@@ -13,7 +13,7 @@ import { defineConfig } from 'rolldown';
  * Nodes take the import() path. Build fails on an import form this does not rewrite.
  */
 function builtinsWithoutFacades() {
-  const NAMED = /^import \{([^}]*)\} from "(node:[a-z_/]+)";$/gm;
+  const NAMED = /^import \{([^}]*)\} from "(node:[a-z0-9_/]+)";$/gm;
   return {
     name: 'builtins-without-facades',
     renderChunk(code) {
