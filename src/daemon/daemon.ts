@@ -22,6 +22,7 @@ import { HealthRunner } from './health-runner.js';
 import { createHeapTrim } from './heap-trim.js';
 import { readinessViewOf } from './readiness-view.js';
 import type { SupdLogHandle } from './supd-log.js';
+import { setLongTimeout, type LongTimeout } from '../core/long-timer.js';
 
 /** Loads the config again for SIGHUP; returns the errors as text when it is bad. */
 export type ConfigReloader = () => { ok: true; config: SupdConfig } | { ok: false; errors: string[] };
@@ -84,7 +85,7 @@ export class Daemon {
   /** stopastree trees, OOM and stuck reports: the one owner of program cgroups. */
   readonly trees: ProgramTrees;
   /** Armed once every process a shutdown still waits for is stuck: shutdown_stuck_timeout. */
-  private stuckTimer: NodeJS.Timeout | null = null;
+  private stuckTimer: LongTimeout | null = null;
   private isFinishing = false;
   /** Returns what a burst of starts and stops left in V8's heap (supd runs without the memory reducer). */
   private readonly heapTrim = createHeapTrim();
@@ -238,7 +239,8 @@ export class Daemon {
     if (this.stuckTimer !== null || this.supervisor.supervisorState !== 'SHUTDOWN' || this.supervisor.stuckLeft() === null) return;
     const timeoutMs = this.config.supervisord.shutdownStuckTimeoutMs;
     this.logger.warn(`shutdown: only stuck processes are left; waiting shutdown_stuck_timeout=${timeoutMs / 1000} s for them`);
-    this.stuckTimer = setTimeout(() => {
+    // shutdown_stuck_timeout has no upper bound: setLongTimeout waits any length.
+    this.stuckTimer = setLongTimeout(globalThis, this.clock, timeoutMs, () => {
       const left = this.supervisor.stuckLeft();
       if (left === null || this.supervisor.isShutdownComplete()) return;
       const pids = left.flatMap((entry) => {
@@ -249,7 +251,7 @@ export class Daemon {
       if (this.exitCode === 0) this.exitCode = 1;
       this.exitCause = `stuck processes did not die within shutdown_stuck_timeout=${timeoutMs / 1000} s: ${pids.join(', ')}`;
       void this.finish('stuck');
-    }, timeoutMs);
+    });
   }
 
   /** Read the config file again without applying it (supervisor.reloadConfig, SIGHUP). */
@@ -373,7 +375,7 @@ export class Daemon {
   private async finish(how: 'stopped' | 'stuck' = 'stopped'): Promise<void> {
     if (this.isFinishing) return;
     this.isFinishing = true;
-    if (this.stuckTimer !== null) clearTimeout(this.stuckTimer);
+    this.stuckTimer?.cancel();
     for (const closer of this.closers) {
       try {
         await closer();

@@ -14,6 +14,7 @@ import { probeCommand, probeHttp, probeTcp } from '../os/health-probes.js';
 import type { ProcessRuntime } from './process-runtime.js';
 import type { RestartHistory } from '../core/restart-history.js';
 import type { SupdLogger } from './supd-log.js';
+import { setTimeoutAt, type LongTimeout } from '../core/long-timer.js';
 
 export interface HealthChange {
   readonly entry: ProcessEntry;
@@ -33,7 +34,7 @@ export interface HealthRunnerDeps {
 
 interface Slot {
   health: HealthRecord;
-  timer: NodeJS.Timeout | null;
+  timer: LongTimeout | null;
   /** Bumped when the process leaves RUNNING: a result of an older run is dropped. */
   readonly run: number;
 }
@@ -92,16 +93,16 @@ export class HealthRunner {
   private end(key: ProcessKey): void {
     const slot = this.slots.get(key);
     if (slot === undefined) return;
-    if (slot.timer !== null) clearTimeout(slot.timer);
+    slot.timer?.cancel();
     this.slots.delete(key);
   }
 
   private schedule(key: ProcessKey, slot: Slot): void {
-    const delay = Math.max(0, Math.ceil(slot.health.nextAt - this.deps.clock()));
-    slot.timer = setTimeout(() => {
+    // healthcheck_interval has no upper bound: setTimeoutAt waits any length.
+    slot.timer = setTimeoutAt(globalThis, this.deps.clock, slot.health.nextAt, () => {
       slot.timer = null;
       void this.check(key, slot);
-    }, delay);
+    });
   }
 
   private async check(key: ProcessKey, slot: Slot): Promise<void> {

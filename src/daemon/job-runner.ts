@@ -17,6 +17,7 @@ import type { Refusal } from '../rpc/supervisor-port.js';
 import { childBaseEnv, type Daemon } from './daemon.js';
 import { SPAWN_FAILURE_FAULTS } from './spawn-faults.js';
 import type { SupdLogger } from './supd-log.js';
+import { setTimeoutAt, type LongTimeout } from '../core/long-timer.js';
 
 export interface JobRunnerDeps {
   readonly spawn: (request: SpawnRequest) => SpawnResult;
@@ -54,7 +55,7 @@ export class JobRunner implements JobsPort {
   readonly table: JobTable;
   private readonly followers = new Map<string, Set<JobFollower>>();
   private readonly pipes = new Map<string, Partial<Record<JobStream, JobPipe>>>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly timers = new Map<string, LongTimeout>();
   private readonly stdins = new Map<string, () => Writable>();
   private readonly idle: (() => void)[] = [];
   /** Jobs whose attached client has not come yet: removes the stand-in follower. */
@@ -258,16 +259,15 @@ export class JobRunner implements JobsPort {
 
   private wakeAt(id: string, at: Millis): void {
     this.clearTimer(id);
-    const timer = setTimeout(() => {
+    const timer = setTimeoutAt(globalThis, this.deps.clock, at, () => {
       this.timers.delete(id);
       this.carryOut(this.table.tick(id, this.deps.clock()));
-    }, Math.max(0, Math.ceil(at - this.deps.clock())));
+    });
     this.timers.set(id, timer);
   }
 
   private clearTimer(id: string): void {
-    const timer = this.timers.get(id);
-    if (timer !== undefined) clearTimeout(timer);
+    this.timers.get(id)?.cancel();
     this.timers.delete(id);
   }
 

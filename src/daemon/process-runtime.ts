@@ -14,11 +14,10 @@ import { checkCommand, type SpawnRequest, type SpawnResult } from '../os/spawn.j
 import { describeSpawnFailure, type SpawnFailure } from '../os/spawn-failure.js';
 import type { OomReport, ProgramTrees, StuckReport } from './program-trees.js';
 import type { SupdLogger } from './supd-log.js';
+import { setTimeoutAt, type LongTimeout } from '../core/long-timer.js';
 
 /** What the runtime needs from the world; tests may pass fakes. */
 
-/** setTimeout's largest delay (about 24.8 days); Node fires a longer one after 1 ms. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 export interface RuntimeDeps {
   readonly supervisor: Supervisor;
   readonly spawn: (request: SpawnRequest) => SpawnResult;
@@ -61,7 +60,7 @@ export type ChildListener = (entry: ProcessEntry, child: LiveChild) => void;
 export type ExitListener = (entry: ProcessEntry, status: ExitStatus) => void;
 
 export class ProcessRuntime {
-  private readonly timers = new Map<ProcessKey, NodeJS.Timeout>();
+  private readonly timers = new Map<ProcessKey, LongTimeout>();
   private readonly children = new Map<ProcessKey, LiveChild>();
   private readonly transitionListeners = new Set<TransitionListener>();
   private readonly childListeners = new Set<ChildListener>();
@@ -191,7 +190,7 @@ export class ProcessRuntime {
 
   /** Clear every timer (at exit). */
   dispose(): void {
-    for (const timer of this.timers.values()) clearTimeout(timer);
+    for (const timer of this.timers.values()) timer.cancel();
     this.timers.clear();
     for (const timer of this.leftoverWaits.values()) clearTimeout(timer);
     this.leftoverWaits.clear();
@@ -263,21 +262,17 @@ export class ProcessRuntime {
     this.leftoverWaits.set(key, timer);
   }
 
-  /** Wakes the process's machine at `at`; a wait beyond setTimeout's limit is re-armed in steps. */
+  /**
+   * Wakes the process's machine at `at` by its clock (never before: a tick then would change
+   * nothing and nothing would wake it again), however far off (long-timer.ts).
+   */
   private wakeAt(key: ProcessKey, at: Millis): void {
-    const previous = this.timers.get(key);
-    if (previous !== undefined) clearTimeout(previous);
-    const timer = setTimeout(() => {
+    this.timers.get(key)?.cancel();
+    const timer = setTimeoutAt(globalThis, this.deps.clock, at, () => {
       this.timers.delete(key);
-      // libuv's timers run on its cached loop time and may fire a little before `at` by our
-      // clock; a tick then would change nothing and nothing would wake the process again.
-      if (this.deps.clock() < at) {
-        this.wakeAt(key, at);
-        return;
-      }
       this.deps.recordLateness?.(this.deps.clock() - at);
       this.carryOut(this.deps.supervisor.tick(key, this.deps.clock()));
-    }, Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil(at - this.deps.clock()))));
+    });
     this.timers.set(key, timer);
   }
 

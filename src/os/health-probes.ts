@@ -11,6 +11,7 @@ import type { CheckResult } from '../core/health.js';
 import { sendSignal } from './signals.js';
 import { describeSpawnFailure } from './spawn-failure.js';
 import { readableFromFd, type SpawnRequest, type SpawnResult } from './spawn.js';
+import { setLongTimeout } from '../core/long-timer.js';
 
 function seconds(ms: number): string {
   return `${ms / 1000} s`;
@@ -23,7 +24,7 @@ export function probeHttp(url: string, timeoutMs: number): Promise<CheckResult> 
     const settle = (result: CheckResult): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      timer.cancel();
       req.destroy();
       resolve(result);
     };
@@ -34,7 +35,7 @@ export function probeHttp(url: string, timeoutMs: number): Promise<CheckResult> 
       settle(status >= 200 && status < 400 ? { ok: true } : { ok: false, error: `HTTP ${status} from ${url}` });
     });
     req.on('error', (error) => settle({ ok: false, error: error.message }));
-    const timer = setTimeout(() => settle({ ok: false, error: `no answer from ${url} within ${seconds(timeoutMs)}` }), timeoutMs);
+    const timer = setLongTimeout(globalThis, Date.now, timeoutMs, () => settle({ ok: false, error: `no answer from ${url} within ${seconds(timeoutMs)}` }));
     req.end();
   });
 }
@@ -47,13 +48,13 @@ export function probeTcp(host: string, port: number, timeoutMs: number): Promise
     const settle = (result: CheckResult): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      timer.cancel();
       socket.destroy();
       resolve(result);
     };
     socket.once('connect', () => settle({ ok: true }));
     socket.once('error', (error) => settle({ ok: false, error: error.message }));
-    const timer = setTimeout(() => settle({ ok: false, error: `connect ${host}:${port}: no answer within ${seconds(timeoutMs)}` }), timeoutMs);
+    const timer = setLongTimeout(globalThis, Date.now, timeoutMs, () => settle({ ok: false, error: `connect ${host}:${port}: no answer within ${seconds(timeoutMs)}` }));
   });
 }
 
@@ -78,13 +79,14 @@ export async function probeCommand(spawn: (request: SpawnRequest) => SpawnResult
   // Written to, never read: close our end of its stdin so a check reading stdin sees EOF.
   child.openStdin().end();
   let timedOut = false;
-  const timer = setTimeout(() => {
+  // healthcheck_timeout has no upper bound: setLongTimeout waits any length.
+  const timer = setLongTimeout(globalThis, Date.now, timeoutMs, () => {
     timedOut = true;
     // The check may have started children of its own: the whole group goes (it leads it).
     sendSignal(child.pid, 'KILL', true);
-  }, timeoutMs);
+  });
   const exit = await child.exit;
-  clearTimeout(timer);
+  timer.cancel();
   // Its output may still be in the pipe after the exit; a grandchild may hold the pipe open.
   await new Promise<void>((resolve) => {
     if (stream.readableEnded || stream.destroyed) return resolve();
