@@ -115,6 +115,25 @@ describe('the reaper as a child subreaper', () => {
     await vi.waitFor(() => expect(zombieChildrenOf(process.pid)).toEqual([]), { timeout: 5_000 });
   });
 
+  it('hears SIGCHLD again after a storm of orphans, and reaps the next one as promptly', async () => {
+    const listening = process.listenerCount('SIGCHLD');
+    reaper.adoptOrphans();
+    expect(process.listenerCount('SIGCHLD')).toBe(listening + 1);
+    for (const wave of [1, 2]) {
+      const child = start(['--orphans=20']);
+      await collectLines(readableFromFd(child.stdoutFd)).waitFor(/^orphans spawned 20$/);
+      await vi.waitFor(
+        () => {
+          expect(zombieChildrenOf(process.pid)).toEqual([]);
+          expect(reaped.length).toBeGreaterThanOrEqual(20 * wave);
+          // The gap after a pass that reaped orphans is over once a pass finds none.
+          expect(process.listenerCount('SIGCHLD')).toBe(listening + 1);
+        },
+        { timeout: 10_000, interval: 20 },
+      );
+    }
+  });
+
   it('reapNow returns how many orphans one pass reaped', async () => {
     const child = start(['--orphans=3']);
     await collectLines(readableFromFd(child.stdoutFd)).waitFor(/^orphans spawned 3$/);
