@@ -90,6 +90,11 @@ export class Daemon {
   /** Returns what a burst of starts and stops left in V8's heap (supd runs without the memory reducer). */
   private readonly heapTrim = createHeapTrim();
 
+  /** Something allocated a lot (an answer of megabytes): give the memory back once supd is quiet. */
+  noteAllocation(): void {
+    this.heapTrim?.activity();
+  }
+
   constructor(private readonly options: DaemonOptions) {
     this.config = options.config;
     this.clock = options.clock ?? monotonicEpochClock;

@@ -17,7 +17,6 @@ import type { JobsPort } from './jobs-port.js';
 import { followLiveTail, followLogFile, type LiveTail } from './log-follow.js';
 import { AnswerTooLarge, createRpcMethods, DEFAULT_MAX_ANSWER_BYTES, type RpcDispatcher } from './methods.js';
 import { splitNamespec } from './namespec.js';
-import { RELEASE_AFTER_BYTES, releaseHeapSoon } from './release-heap.js';
 import type { SupervisorPort } from './supervisor-port.js';
 import { decodeMethodCall, encodeFault, encodeMethodResponseChunks, XmlRpcParseError } from './xmlrpc-codec.js';
 
@@ -25,6 +24,9 @@ import { decodeMethodCall, encodeFault, encodeMethodResponseChunks, XmlRpcParseE
 export const DEFAULT_MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 
 export { DEFAULT_MAX_ANSWER_BYTES };
+
+/** From this size on, an answer is reported to afterLargeAnswer. */
+export const LARGE_ANSWER_BYTES = 4 * 1024 * 1024;
 
 /** supervisord's logtail_handler sends this many bytes of history before following. */
 const LOGTAIL_HEAD_BYTES = 1024;
@@ -71,6 +73,11 @@ export interface RpcServerOptions {
   /** Defaults to DEFAULT_MAX_ANSWER_BYTES. */
   readonly maxAnswerBytes?: number;
   readonly routes?: ExtraRoutes;
+  /**
+   * Called after an answer of LARGE_ANSWER_BYTES or more was written (or refused): supd runs
+   * without V8's memory reducer, so the daemon returns the pages it took (heap-trim.ts).
+   */
+  readonly afterLargeAnswer?: () => void;
   /** Where supd's own log lines go (stale socket replaced, no auth, 500s). */
   readonly log?: ServerLog;
 }
@@ -101,13 +108,13 @@ export async function startRpcServers(options: RpcServerOptions): Promise<RpcSer
   };
   try {
     if (options.unix) {
-      const server = createServer(createRequestHandler({ port: options.port, dispatcher, jobs: options.jobs, auth: options.unix, maxRequestBytes, maxAnswerBytes, log, routes: options.routes }));
+      const server = createServer(createRequestHandler({ port: options.port, dispatcher, jobs: options.jobs, auth: options.unix, maxRequestBytes, maxAnswerBytes, log, routes: options.routes, afterLargeAnswer: options.afterLargeAnswer }));
       closers.push(await listenUnix(server, options.unix, log));
       if (!options.unix.username) log('warn', `server 'unix_http_server' running without any HTTP authentication checking`);
     }
     let inetAddress: AddressInfo | null = null;
     if (options.inet) {
-      const server = createServer(createRequestHandler({ port: options.port, dispatcher, jobs: options.jobs, auth: options.inet, maxRequestBytes, maxAnswerBytes, log, routes: options.routes }));
+      const server = createServer(createRequestHandler({ port: options.port, dispatcher, jobs: options.jobs, auth: options.inet, maxRequestBytes, maxAnswerBytes, log, routes: options.routes, afterLargeAnswer: options.afterLargeAnswer }));
       inetAddress = await listenInet(server, options.inet);
       closers.push(() => closeServer(server));
       if (!options.inet.username) log('warn', `server 'inet_http_server' running without any HTTP authentication checking`);
@@ -233,6 +240,7 @@ interface HandlerOptions {
   readonly maxAnswerBytes: number;
   readonly log: ServerLog;
   readonly routes?: ExtraRoutes | undefined;
+  readonly afterLargeAnswer?: (() => void) | undefined;
 }
 
 /** The request listener for one server; exported so tests can drive it without a socket. */
@@ -395,7 +403,7 @@ async function handleRpc(options: HandlerOptions, req: IncomingMessage, res: Ser
   }
   res.writeHead(200, { 'Content-Type': 'text/xml', 'Content-Length': length });
   await writeChunks(res, chunks);
-  if (produced >= RELEASE_AFTER_BYTES) releaseHeapSoon();
+  if (produced >= LARGE_ANSWER_BYTES) options.afterLargeAnswer?.();
 }
 
 /**

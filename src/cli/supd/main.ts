@@ -175,6 +175,7 @@ async function startControlPlane(
         : { file: unix.file, chmod: unix.chmod, chown: resolveOwner(unix.chown), username: unix.username, password: unix.password },
     inet: inet === null ? null : { host: inet.host, port: inet.port, username: inet.username, password: inet.password },
     log: (level, message) => logger[level](message),
+    afterLargeAnswer: () => daemon.noteAllocation(),
   });
 }
 
