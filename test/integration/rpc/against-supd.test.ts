@@ -451,6 +451,11 @@ def show(label, call):
         out = {'error': type(e).__name__}
     print(json.dumps([label, out]), flush=True)
 s, system = proxy.supervisor, proxy.system
+# supervisord lists a group's results in the order its processes finished (docs/differences.md:
+# supd keeps config order), so they are compared by name.
+def by_name(results):
+    return sorted(results, key=lambda r: r['name'])
+
 def wait_ready(*names):
     deadline = time.time() + 10
     paths = [os.path.join(os.path.dirname(sys.argv[1]), name) for name in names]
@@ -479,7 +484,7 @@ show('signalProcess web NOPE', lambda: s.signalProcess('web', 'NOPE'))
 show('signalProcess idle HUP', lambda: s.signalProcess('idle', 'HUP'))
 show('signalProcess web WINCH', lambda: s.signalProcess('web', 'WINCH'))
 show('signalProcess web 28', lambda: s.signalProcess('web', 28))
-show('signalProcessGroup pool HUP', lambda: s.signalProcessGroup('pool', 'HUP'))
+show('signalProcessGroup pool HUP', lambda: by_name(s.signalProcessGroup('pool', 'HUP')))
 show('sendProcessStdin idle', lambda: s.sendProcessStdin('idle', 'x'))
 show('sendRemoteCommEvent', lambda: s.sendRemoteCommEvent('type', 'data'))
 show('readLog bad length', lambda: s.readLog(0, -1))
@@ -499,10 +504,10 @@ show('nope.nope', lambda: proxy.nope.nope())
 show('methodHelp nope', lambda: system.methodHelp('nope.nope'))
 show('multicall', lambda: system.multicall([{'methodName': 'supervisor.getState'}, {'methodName': 'supervisor.nope'},
     {'methodName': 'system.multicall', 'params': [[]]}, {}, {'methodName': 'supervisor.getProcessInfo', 'params': ['nosuch']}]))
-show('startProcessGroup pool', lambda: s.startProcessGroup('pool'))
+show('startProcessGroup pool', lambda: by_name(s.startProcessGroup('pool')))
 wait_ready('worker_0.out', 'worker_1.out')
-show('stopProcessGroup pool', lambda: s.stopProcessGroup('pool'))
-show('stopProcessGroup pool again', lambda: s.stopProcessGroup('pool'))
+show('stopProcessGroup pool', lambda: by_name(s.stopProcessGroup('pool')))
+show('stopProcessGroup pool again', lambda: by_name(s.stopProcessGroup('pool')))
 show('startProcess quick', lambda: s.startProcess('quick'))
 show('getState last', s.getState)
 `;
