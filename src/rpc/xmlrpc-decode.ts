@@ -48,6 +48,8 @@ class Reader {
   private tag = '';
   private empty = false;
   private readonly hasCr: boolean;
+  /** Where the next '&' at or after `pos` is (2**32 - 1 when there is none): see skipText. */
+  private nextAmp = -1;
 
   constructor(private readonly xml: string) {
     const bad = FORBIDDEN_CHARS.exec(xml);
@@ -384,8 +386,10 @@ class Reader {
     const lt = xml.indexOf('<', this.pos);
     const next = xml.charCodeAt(lt + 1);
     if (lt >= 0 && next !== 0x21 && next !== 0x3f) {
-      const amp = xml.indexOf('&', this.pos);
-      if (amp >= 0 && amp < lt) this.characters(this.pos, lt);
+      // The next '&' is looked for once per '&', not per call: a search to the end of a document
+      // without one at every gap between tags would make reading it quadratic.
+      if (this.nextAmp < this.pos) this.nextAmp = xml.indexOf('&', this.pos) >>> 0;
+      if (this.nextAmp < lt) this.characters(this.pos, lt);
       this.pos = lt;
       return;
     }
