@@ -3,7 +3,7 @@
  * (supctl/server-settings.ts), runs one action (supctl/commands.ts) and exits with
  * supervisorctl's code. Heavy modules (yargs for help, /proc for tree) load only when used.
  */
-import { isatty } from 'node:tty';
+import { fstatSync } from 'node:fs';
 import { createRpcClient } from '../../rpc/client.js';
 import { packageVersion } from '../package-version.js';
 import { parseSupctlArgs } from './args.js';
@@ -91,13 +91,26 @@ export async function main(argv: readonly string[], environment: SupctlEnvironme
   }
 }
 
+/**
+ * isatty(1), asked of node:tty (which loads its own modules) only when stdout is a character
+ * device at all: a script's or a health check's supctl writes to a pipe or a file.
+ */
+function stdoutIsTerminal(): boolean {
+  try {
+    if (!fstatSync(1).isCharacterDevice()) return false;
+  } catch {
+    return false;
+  }
+  return process.getBuiltinModule('node:tty').isatty(1);
+}
+
 /** Runs supctl on this process's argv and terminal; sets the exit code. */
 export function runSupctl(): void {
   const controller = new AbortController();
   process.on('SIGINT', () => controller.abort());
   const io = createConsoleIo(createFdWriter(() => process));
   const stdin = (): AsyncIterable<Uint8Array> => process.stdin;
-  main(process.argv.slice(2), { env: process.env, cwd: process.cwd(), io, isTTY: isatty(1), signal: controller.signal, stdin }).then(
+  main(process.argv.slice(2), { env: process.env, cwd: process.cwd(), io, isTTY: stdoutIsTerminal(), signal: controller.signal, stdin }).then(
     (code) => {
       process.exitCode = code;
     },

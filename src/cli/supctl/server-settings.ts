@@ -146,37 +146,53 @@ const SECTIONS = new Set(['supervisorctl', 'unix_http_server', 'inet_http_server
  */
 export function readSections(text: string, here: string, env: NodeJS.ProcessEnv): Map<string, Map<string, string>> {
   const sections = new Map<string, Map<string, string>>();
-  let current: Map<string, string> | null = null;
-  let lastKey: string | null = null;
-  // split('\n') rather than split(/\r?\n/): a regex split tries the pattern at every character,
-  // ~20 ms for a 500-program config.
-  for (const fullLine of text.split('\n')) {
-    const rawLine = fullLine.endsWith('\r') ? fullLine.slice(0, -1) : fullLine;
-    // A header starts at the first column; until the next one, lines of a section supctl does not
-    // read cost one character comparison.
-    const header = rawLine.startsWith('[') ? /^\[([^\]]+)\]/.exec(rawLine) : null;
-    if (header !== null) {
-      const name = (header[1] as string).trim();
-      current = SECTIONS.has(name) ? (sections.get(name) ?? new Map<string, string>()) : null;
-      if (current !== null) sections.set(name, current);
-      lastKey = null;
-      continue;
+  // A header is `[name]` at the start of a line; one regular-expression scan finds them all, so
+  // the lines of the sections supctl does not read (a [program:x] each, hundreds in a big config)
+  // are never split or looked at.
+  const headers = /^\[([^\]\r\n]+)\]/gm;
+  let header = nextHeader(headers, text);
+  while (header !== null) {
+    const name = (header[1] as string).trim();
+    const lineEnd = text.indexOf('\n', header.index);
+    const next = nextHeader(headers, text);
+    if (SECTIONS.has(name)) {
+      const section = sections.get(name) ?? new Map<string, string>();
+      sections.set(name, section);
+      if (lineEnd !== -1) readLines(text.slice(lineEnd + 1, next === null ? text.length : next.index), section);
     }
-    if (current === null || /^\s*([;#]|$)/.test(rawLine)) continue;
-    const line = rawLine.replace(/\s[;#].*$/, '');
-    if (/^\s/.test(line) && lastKey !== null) {
-      current.set(lastKey, `${current.get(lastKey) ?? ''}\n${line.trim()}`);
-      continue;
-    }
-    const pair = /^([^=:]+?)\s*[=:]\s*(.*)$/.exec(line);
-    if (pair === null) continue;
-    lastKey = (pair[1] as string).trim().toLowerCase();
-    current.set(lastKey, (pair[2] as string).trim());
+    header = next;
   }
   for (const section of sections.values()) {
     for (const [key, value] of section) section.set(key, expand(value, here, env));
   }
   return sections;
+}
+
+/** The next header match that starts a line ('\n' only, as the config is split; the regex's ^ also matches after '\r'). */
+function nextHeader(headers: RegExp, text: string): RegExpExecArray | null {
+  for (let m = headers.exec(text); m !== null; m = headers.exec(text)) {
+    if (m.index === 0 || text.charCodeAt(m.index - 1) === 0x0a) return m;
+  }
+  return null;
+}
+
+/** The lines of one section into `section`: `key = value`, comments, indented continuation lines. */
+function readLines(body: string, section: Map<string, string>): void {
+  let lastKey: string | null = null;
+  // split('\n') rather than split(/\r?\n/): a regex split tries the pattern at every character.
+  for (const fullLine of body.split('\n')) {
+    const rawLine = fullLine.endsWith('\r') ? fullLine.slice(0, -1) : fullLine;
+    if (/^\s*([;#]|$)/.test(rawLine)) continue;
+    const line = rawLine.replace(/\s[;#].*$/, '');
+    if (/^\s/.test(line) && lastKey !== null) {
+      section.set(lastKey, `${section.get(lastKey) ?? ''}\n${line.trim()}`);
+      continue;
+    }
+    const pair = /^([^=:]+?)\s*[=:]\s*(.*)$/.exec(line);
+    if (pair === null) continue;
+    lastKey = (pair[1] as string).trim().toLowerCase();
+    section.set(lastKey, (pair[2] as string).trim());
+  }
 }
 
 function expand(value: string, here: string, env: NodeJS.ProcessEnv): string {

@@ -29,6 +29,12 @@ describe('finding the server', () => {
     expect(resolveServerSettings(none, { file: '/e/s.conf', text }, {})).toMatchObject({ serverUrl: 'unix:///right.sock', username: 'u\ncontinued', password: null });
   });
 
+  it('finds its sections among hundreds of others, ignoring what follows a header and brackets inside lines', () => {
+    const programs = Array.from({ length: 500 }, (_, i) => `[program:p${i}]\ncommand=sleep 1\nserverurl=unix:///wrong${i}.sock\n`).join('\n');
+    const text = `${programs}\n[supervisorctl]   ; the client\nserverurl=unix:///right.sock\nusername=[u]\n  [not a header]\n${programs}[supervisorctl]\npassword=pw\n`;
+    expect(resolveServerSettings(none, { file: '/e/s.conf', text }, {})).toMatchObject({ serverUrl: 'unix:///right.sock', username: '[u]\n[not a header]', password: 'pw' });
+  });
+
   it('lets -s beat SUPCTL_SERVERURL, which beats the config', () => {
     const config = { file: '/e/s.conf', text: '[supervisorctl]\nserverurl=unix:///from/config.sock\n' };
     expect(resolveServerSettings(none, config, { SUPCTL_SERVERURL: 'unix:///from/env.sock' }).serverUrl).toBe('unix:///from/env.sock');
