@@ -3,7 +3,7 @@
  * such a timer after 1 ms with a TimeoutOverflowWarning, which made supd re-arm it in a loop. The
  * wait must be clamped and re-armed: no warning, and supd's CPU stays near zero.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startSupd, type RunningSupd } from '../support/supd-harness.js';
 
@@ -23,9 +23,12 @@ describe('waits longer than 24.8 days', () => {
     supd = await startSupd((dir) =>
       `[unix_http_server]\nfile=${dir}/supd.sock\n` +
         `[program:slowstart]\ncommand=sleep 1000\nstartsecs=2592000\n` +
-        `[program:slowstop]\ncommand=sh -c 'trap "" TERM; while :; do sleep 1; done'\nstartsecs=0\nstopwaitsecs=2592000\n`,
+        `[program:slowstop]\ncommand=sh -c 'trap "" TERM; : > ${dir}/trap-set; while :; do sleep 1; done'\nstartsecs=0\nstopwaitsecs=2592000\n`,
     );
     await supd.waitForState('slowstop', 'RUNNING');
+    // RUNNING comes at spawn (startsecs=0); a SIGTERM before the shell ignores it would end it.
+    const dir = supd.dir;
+    await vi.waitFor(() => expect(readdirSync(dir)).toContain('trap-set'), { timeout: 10_000, interval: 50 });
     await supd.rpc('supervisor.stopProcess', 'slowstop', false);
     await supd.waitForState('slowstop', 'STOPPING');
     const before = cpuSeconds(supd.pid);
